@@ -160,7 +160,8 @@ def test_every_series_is_fully_described(cat: Catalogue) -> None:
 
 def test_unhabitat_series_are_local(cat: Catalogue) -> None:
     local = {c for c, s in cat.series.items() if not s.global_series}
-    assert local == {"UH_OPENSP_ACCESS", "UH_GREEN_AREA_SHARE", "UH_GREEN_AREA_PC"}
+    assert local == {"UH_OPENSP_ACCESS", "UH_GREEN_AREA_SHARE", "UH_GREEN_AREA_PC", "SP_POP_TOTL"}
+    assert cat.series["SP_POP_TOTL"].indicators == ()
     assert cat.series["UH_GREEN_AREA_PC"].unit == "SQ_M_PER_CAPITA"
     assert cat.series["UH_GREEN_AREA_SHARE"].aggregation == "simple_mean"
     # slum population has a DSD code, so no local one
@@ -201,10 +202,13 @@ def test_every_dsd_unit_maps_to_itself(cat: Catalogue, dsd: ET.Element) -> None:
 
 def test_sdg_export_units_map(cat: Catalogue) -> None:
     path = DATA / "unhabitat" / "sdgdb_format_EN_URB_OPENSP_AFG_cities.xlsx"
-    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
-    header = list(next(rows))
-    units = {row[header.index("Units")] for row in rows if row[0] is not None}
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        rows = wb.worksheets[0].iter_rows(values_only=True)
+        header = list(next(rows))
+        units = {row[header.index("Units")] for row in rows if row[0] is not None}
+    finally:
+        wb.close()
     assert units and all(cat.unit_code(str(u)) == "PT" for u in units)
 
 
@@ -317,7 +321,7 @@ def _patched(name: str, change: str, by: str) -> str:
         ("series.yaml", "direction: decrease", "direction: down", "direction 'down'"),
         ("series.yaml", "aggregation: sum_of_parts", "aggregation: median", "aggregation"),
         ("series.yaml", "name: dsd,", "name: wikipedia,", "unknown source 'wikipedia'"),
-        ("series.yaml", 'version: "2025.1"', 'version: "1999.1"', "release all catalogue files"),
+        ("series.yaml", 'version: "2025.2"', 'version: "1999.1"', "release all catalogue files"),
         ("series.yaml", "series:", "series: [oops", "cannot be read as YAML"),
         ("sdg11.yaml", "target: '11.1'", "target: 11.1", "quote codes"),
         ("units.yaml", "- code: PT\n", "- code: PT\n  colour: red\n", "unknown keys ['colour']"),

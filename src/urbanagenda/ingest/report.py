@@ -86,7 +86,7 @@ class Report:
     rows_read: int = 0
     #: issues beyond this many of one code in one file are counted, not kept
     max_per_code: int = 50
-    _suppressed: Counter[tuple[str | None, str]] = field(default_factory=Counter)
+    overflow: Counter[tuple[str | None, str]] = field(default_factory=Counter)
 
     @property
     def valid(self) -> bool:
@@ -96,7 +96,7 @@ class Report:
         key = (issue.file, issue.code)
         kept = sum(1 for i in self.issues if (i.file, i.code) == key)
         if kept >= self.max_per_code:
-            self._suppressed[key] += 1
+            self.overflow[key] += 1
             return
         self.issues.append(issue)
 
@@ -106,11 +106,11 @@ class Report:
 
     @property
     def suppressed(self) -> int:
-        return sum(self._suppressed.values())
+        return sum(self.overflow.values())
 
     def counts(self) -> dict[str, int]:
         counts: Counter[str] = Counter(i.code for i in self.issues)
-        for (_, code), n in self._suppressed.items():
+        for (_, code), n in self.overflow.items():
             counts[code] += n
         return dict(counts)
 

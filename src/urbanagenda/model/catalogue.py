@@ -149,7 +149,8 @@ class Series:
         weighted = self.aggregation in ("sum_of_parts", "population_weighted_mean")
         has_parts = self.numerator is not None and self.denominator is not None
         checks = [
-            (bool(self.indicators), "a series needs at least one indicator"),
+            (bool(self.indicators) or not self.global_series,
+             "a global series needs at least one indicator (context series may have none)"),
             (all(map(_INDICATOR.match, self.indicators)), f"{self.indicators} not like '11.1.1'"),
             (self.direction in (*DIRECTIONS, None), f"direction {self.direction!r} not in "
              f"{DIRECTIONS} or null"),

@@ -1,0 +1,3 @@
+from urbanagenda.cli.main import app
+
+app()

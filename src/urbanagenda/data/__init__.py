@@ -1,0 +1,1 @@
+"""Bundled real data (see ATTRIBUTION.md); read with importlib.resources."""

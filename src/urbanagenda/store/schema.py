@@ -1,0 +1,204 @@
+"""The database schema (SQLAlchemy Core).  Migrations in ``store/migrations`` create it.
+
+Observations are keyed by series × area × year × disaggregation; a changed value moves the
+old one into ``observation_revision`` (never silently overwritten).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+__all__ = ["OBSERVATION_KEY", "metadata"]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+OBSERVATION_KEY = ("series_code", "area_code", "year", "sex", "age", "location", "breakdown")
+
+catalogue_version = Table(
+    "catalogue_version",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("version", String(64), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+)
+
+goal = Table(
+    "goal",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("title", Text, nullable=False),
+)
+
+target = Table(
+    "target",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("goal_code", String(8), ForeignKey("goal.code"), nullable=False),
+    Column("title", Text, nullable=False),
+)
+
+indicator = Table(
+    "indicator",
+    metadata,
+    Column("code", String(20), primary_key=True),
+    Column("target_code", String(20), nullable=True),
+    Column("name", Text, nullable=False),
+)
+
+unit = Table(
+    "unit",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+unit_synonym = Table(
+    "unit_synonym",
+    metadata,
+    Column("synonym", String(200), primary_key=True),
+    Column("unit_code", String(64), ForeignKey("unit.code"), nullable=False),
+)
+
+series = Table(
+    "series",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("direction", String(10), nullable=True),
+    Column("target_2030", Float, nullable=True),
+    Column("natural_limit", Float, nullable=True),
+    Column("lower_limit", Float, nullable=True),
+    Column("aggregation", String(64), nullable=False),
+    Column("aggregation_weight", String(200), nullable=True),
+    Column("global_series", Boolean, nullable=False),
+    Column("details", JSON, nullable=True),
+)
+
+series_indicator = Table(
+    "series_indicator",
+    metadata,
+    Column("series_code", String(64), ForeignKey("series.code"), primary_key=True),
+    Column("indicator_code", String(20), primary_key=True),
+)
+
+framework_element = Table(
+    "framework_element",
+    metadata,
+    Column("framework", String(20), primary_key=True),  # nua | umf
+    Column("code", String(64), primary_key=True),
+    Column("parent_code", String(64), nullable=True),
+    Column("name", Text, nullable=False),
+    Column("details", JSON, nullable=True),
+)
+
+framework_link = Table(
+    "framework_link",
+    metadata,
+    Column("from_kind", String(20), primary_key=True),
+    Column("from_code", String(64), primary_key=True),
+    Column("to_kind", String(20), primary_key=True),
+    Column("to_code", String(64), primary_key=True),
+    Column("relation", String(64), nullable=False),
+    Column("source", Text, nullable=True),
+)
+
+area = Table(
+    "area",
+    metadata,
+    Column("code", String(64), primary_key=True),
+    Column("kind", String(24), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("iso2", String(2), nullable=True),
+    Column("iso3", String(3), nullable=True),
+    Column("country_code", String(64), nullable=True, index=True),
+    Column("name_source", String(64), nullable=True),
+)
+
+area_name = Table(
+    "area_name",
+    metadata,
+    Column("area_code", String(64), ForeignKey("area.code"), primary_key=True),
+    Column("lang", String(5), primary_key=True),
+    Column("name", Text, nullable=False),
+)
+
+area_parent = Table(
+    "area_parent",
+    metadata,
+    Column("child", String(64), ForeignKey("area.code"), primary_key=True),
+    Column("parent", String(64), ForeignKey("area.code"), primary_key=True),
+    Column("hierarchy", String(12), primary_key=True),
+)
+
+load_run = Table(
+    "load_run",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("sources", JSON, nullable=False),
+    Column("formats", JSON, nullable=False),
+    Column("rows_read", Integer, nullable=False, default=0),
+    Column("rows_inserted", Integer, nullable=False, default=0),
+    Column("rows_updated", Integer, nullable=False, default=0),
+    Column("rows_unchanged", Integer, nullable=False, default=0),
+    Column("note", Text, nullable=True),
+)
+
+observation = Table(
+    "observation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("series_code", String(64), ForeignKey("series.code"), nullable=False),
+    Column("area_code", String(64), ForeignKey("area.code"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("sex", String(12), nullable=False),
+    Column("age", String(24), nullable=False),
+    Column("location", String(12), nullable=False),
+    Column("breakdown", String(200), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("nature", String(4), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("footnote", Text, nullable=False),
+    Column("load_id", Integer, ForeignKey("load_run.id"), nullable=False),
+    UniqueConstraint(*OBSERVATION_KEY, name="uq_observation_key"),
+)
+Index("ix_observation_area_series", observation.c.area_code, observation.c.series_code)
+
+observation_revision = Table(
+    "observation_revision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("observation_id", Integer, ForeignKey("observation.id"), nullable=False, index=True),
+    Column("value", Float, nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("nature", String(4), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("footnote", Text, nullable=False),
+    Column("load_id", Integer, ForeignKey("load_run.id"), nullable=False),
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
+    Column("replaced_by_load", Integer, ForeignKey("load_run.id"), nullable=False),
+)

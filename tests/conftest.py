@@ -1,0 +1,129 @@
+"""Shared fixtures: databases on both backends, built from the bundled real data.
+
+PostgreSQL tests use ``URBANAGENDA_TEST_POSTGRES_URL``.  Without it they are skipped on a
+developer machine and *fail* in CI (``CI=true``), where .ci/run starts a real server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from importlib import resources
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from urbanagenda.store.bootstrap import initialise
+from urbanagenda.store.engine import open_engine
+
+PG_ENV = "URBANAGENDA_TEST_POSTGRES_URL"
+DATA = Path(str(resources.files("urbanagenda.data")))
+SPECIMENS = Path(__file__).parent / "specimens"
+
+
+def data_path(rel: str) -> Path:
+    return DATA / rel
+
+
+def file_digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pg_admin_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{PG_ENV} is not set in CI: .ci/run must start PostgreSQL")
+        return None
+    return url
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An initialised SQLite store (catalogue and areas, no observations), built once."""
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    engine = open_engine(f"sqlite:///{path}")
+    initialise(engine)
+    engine.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    """An initialised PostgreSQL template database, built once per session."""
+    url = _pg_admin_url()
+    if url is None:
+        pytest.skip(f"PostgreSQL tests need {PG_ENV} (CI sets it)")
+    admin = create_engine(_pg(url), isolation_level="AUTOCOMMIT")
+    name = f"ua_tmpl_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    tmpl_url = _with_db(url, name)
+    engine = open_engine(tmpl_url)
+    initialise(engine)
+    engine.dispose()
+    yield name
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def _pg(url: str) -> str:
+    return "postgresql+psycopg://" + url.split("://", 1)[1]
+
+
+def _with_db(url: str, db: str) -> str:
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{db}"
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_template: Path, tmp_path: Path) -> Iterator[Engine]:
+    path = tmp_path / "store.sqlite"
+    shutil.copy(sqlite_template, path)
+    engine = open_engine(f"sqlite:///{path}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def pg_engine(pg_template: str) -> Iterator[Engine]:
+    url = os.environ[PG_ENV]
+    admin = create_engine(_pg(url), isolation_level="AUTOCOMMIT")
+    name = f"ua_test_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    engine = open_engine(_with_db(url, name))
+    yield engine
+    engine.dispose()
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def engine(request: pytest.FixtureRequest) -> Engine:
+    """The contract suite runs on both backends."""
+    fixture = "sqlite_engine" if request.param == "sqlite" else "pg_engine"
+    return request.getfixturevalue(fixture)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The demo database built from all bundled real data (once per session)."""
+    from urbanagenda.api import build_demo
+
+    path = tmp_path_factory.mktemp("demo") / "demo.sqlite"
+    url = f"sqlite:///{path}"
+    build_demo(url)
+    return url
+
+
+@pytest.fixture
+def digest():  # type: ignore[no-untyped-def]
+    """SHA-256 of a file's bytes."""
+    return file_digest

@@ -1,0 +1,154 @@
+"""The load contract, on SQLite and on PostgreSQL: validated, all or nothing, revisions kept."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select, text
+
+from urbanagenda.errors import ValidationFailed
+from urbanagenda.store import query
+from urbanagenda.store import schema as s
+from urbanagenda.store.load import load_files, validate_files
+
+TIDY = Path(__file__).parents[1] / "specimens" / "tidy"
+
+
+def _count(engine: Engine, table=s.observation) -> int:  # type: ignore[no-untyped-def]
+    with engine.connect() as c:
+        return int(c.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _snapshot(engine: Engine) -> list[tuple]:  # type: ignore[type-arg]
+    with engine.connect() as c:
+        obs = c.execute(text("SELECT * FROM observation ORDER BY id")).all()
+        rev = c.execute(text("SELECT * FROM observation_revision ORDER BY id")).all()
+        runs = c.execute(text("SELECT id FROM load_run ORDER BY id")).all()
+    return [tuple(r) for r in obs + rev + runs]
+
+
+def test_load_real_rows_and_read_back(engine: Engine) -> None:
+    result = load_files(engine, [TIDY / "nga_slum.csv"])
+    assert (result.rows_read, result.inserted, result.updated) == (6, 6, 0)
+    frame = query.read_observations(engine, series=["EN_LND_SLUM"], areas=["566"])
+    assert frame["year"].tolist() == [2000, 2010, 2020]
+    assert frame["value"].tolist() == pytest.approx([74.10729, 61.54467, 48.98206])
+    assert set(frame["unit"]) == {"PT"}  # 'PERCENT' normalised to the DSD unit code
+    assert set(frame["location"]) == {"U"}
+    # ISO3 and upper-case city codes resolve to the canonical codes
+    pm = query.read_observations(engine, series=["EN_ATM_PM25"], areas=["566"])
+    assert pm["value"].tolist() == [pytest.approx(52.84583)]
+    assert pm["unit"].tolist() == [pm["unit"].iloc[0]] and pm["unit"].iloc[0] != ""
+    cities = query.read_observations(engine, series=["SP_TRN_PUBL"])
+    assert sorted(cities["area_code"]) == ["ng_ibadan", "ng_lagos"]
+
+
+def test_reload_same_file_changes_nothing(engine: Engine) -> None:
+    load_files(engine, [TIDY / "nga_slum.csv"])
+    again = load_files(engine, [TIDY / "nga_slum.csv"])
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 6)
+    assert _count(engine, s.observation_revision) == 0
+
+
+def test_changed_value_keeps_the_old_one_as_a_revision(engine: Engine) -> None:
+    first = load_files(engine, [TIDY / "nga_slum.csv"])
+    second = load_files(engine, [TIDY / "nga_slum_revised.csv"])
+    assert (second.inserted, second.updated) == (0, 1)
+    now = query.read_observations(engine, series=["EN_LND_SLUM"], areas=["566"])
+    assert now.set_index("year").loc[2020, "value"] == pytest.approx(49.5)
+    assert now.set_index("year").loc[2020, "nature"] == "E"
+    hist = query.revisions(engine, "EN_LND_SLUM", "566")
+    assert len(hist) == 1
+    row = hist.iloc[0]
+    assert row["year"] == 2020
+    assert row["value"] == pytest.approx(48.98206)
+    assert row["load_id"] == first.load_id
+    assert row["replaced_by_load"] == second.load_id
+
+
+def test_bad_rows_are_all_reported_with_locations_and_nothing_is_written(engine: Engine) -> None:
+    load_files(engine, [TIDY / "nga_slum.csv"])
+    before = _snapshot(engine)
+    with pytest.raises(ValidationFailed) as info:
+        load_files(engine, [TIDY / "nga_slum_revised.csv", TIDY / "bad_rows.csv"])
+    report = info.value.report
+    by_row = {(i.code, i.row, i.column) for i in report.issues}
+    f = str(TIDY / "bad_rows.csv")
+    assert ("unknown-series", 3, "series_code") in by_row
+    assert ("unknown-area", 4, "area_code") in by_row
+    assert ("impossible-year", 5, "year") in by_row
+    assert ("impossible-year", 6, "year") in by_row
+    assert ("non-numeric-value", 7, "value") in by_row
+    assert ("wrong-unit", 8, "unit") in by_row
+    assert ("missing-value", 9, "value") in by_row
+    assert ("unknown-code", 10, "location") in by_row
+    assert ("duplicate-key", 11, None) in by_row
+    assert all(i.file == f for i in report.issues)
+    unit_issue = next(i for i in report.issues if i.code == "wrong-unit")
+    assert unit_issue.found == "KM2" and "PT" in (unit_issue.expected or "")
+    assert unit_issue.fix
+    # the valid first file was not loaded either: all or nothing
+    assert _snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "code"),
+    [
+        ("missing_column.csv", "missing-column"),
+        ("truncated.csv", "parse-error"),
+        ("ragged.csv", "parse-error"),
+        ("latin1.csv", "encoding-error"),
+        ("empty.csv", "empty-file"),
+        ("header_only.csv", "empty-file"),
+        ("not_really.xlsx", "not-a-zip"),
+        ("truncated.xlsx", "not-a-zip"),
+        ("does_not_exist.csv", "file-not-found"),
+    ],
+)
+def test_malformed_files_are_rejected_with_a_precise_issue(
+    engine: Engine, name: str, code: str
+) -> None:
+    load_files(engine, [TIDY / "nga_slum.csv"])
+    before = _snapshot(engine)
+    with pytest.raises(ValidationFailed) as info:
+        load_files(engine, [TIDY / name])
+    codes = [i.code for i in info.value.report.issues]
+    assert code in codes, info.value.report.summary()
+    issue = next(i for i in info.value.report.issues if i.code == code)
+    assert issue.file and issue.file.endswith(name)
+    assert issue.fix
+    assert _snapshot(engine) == before
+
+
+def test_rows_of_malformed_csv_are_located() -> None:
+    from urbanagenda.ingest.tidy import TidyCsvReader
+
+    issues = [i for c in TidyCsvReader().read(TIDY / "latin1.csv") for i in c.issues]
+    assert issues[0].code == "encoding-error" and issues[0].row == 2
+    issues = [i for c in TidyCsvReader().read(TIDY / "truncated.csv") for i in c.issues]
+    assert issues[0].code == "parse-error"
+
+
+def test_rejected_load_leaves_the_sqlite_file_byte_for_byte_unchanged(
+    sqlite_engine: Engine, digest
+) -> None:
+    file_digest = digest
+    load_files(sqlite_engine, [TIDY / "nga_slum.csv"])
+    path = Path(sqlite_engine.url.database or "")
+    sqlite_engine.dispose()
+    digest, size = file_digest(path), path.stat().st_size
+    with pytest.raises(ValidationFailed):
+        load_files(sqlite_engine, [TIDY / "nga_slum_revised.csv", TIDY / "bad_rows.csv"])
+    sqlite_engine.dispose()
+    assert path.stat().st_size == size
+    assert file_digest(path) == digest
+
+
+def test_validate_writes_nothing(engine: Engine) -> None:
+    before = _snapshot(engine)
+    result = validate_files(engine, [TIDY / "nga_slum.csv"])
+    assert result.report.valid and result.rows_read == 6
+    bad = validate_files(engine, [TIDY / "bad_rows.csv"])
+    assert not bad.report.valid
+    assert _snapshot(engine) == before
