@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast
 
 import pandas as pd
 import typer
@@ -121,12 +121,12 @@ def demo(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
     if as_json:
         sys.stdout.write(json.dumps(result, indent=1, default=str) + "\n")
         return
-    summary = result["summary"]
+    summary = cast(dict[str, object], result["summary"])
     console.print(f"[bold]urbanagenda demo database[/] at {api.describe_database(database)}")
     table = Table(show_header=False)
     for k, v in summary.items():
         table.add_row(k.replace("_", " "), json.dumps(v) if isinstance(v, dict | list) else str(v))
-    table.add_row("built in", f"{result['seconds']:.1f} s")
+    table.add_row("built in", f"{cast(float, result['seconds']):.1f} s")
     console.print(table)
     _print_frame(
         api.series_table(database).query("observations > 0")[

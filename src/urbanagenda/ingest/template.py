@@ -93,8 +93,14 @@ def write_template(
     ins["A1"].font = Font(bold=True, size=14)
     ins.column_dimensions["A"].width = 120
 
-    s_rows = [(f"{r.code} | {r.name}", r.code, r.name, r.unit) for r in series.itertuples()]
-    a_rows = [(f"{r.code} | {r.name}", r.code, r.name, r.kind) for r in areas.itertuples()]
+    s_rows: list[tuple[str, ...]] = [
+        (f"{c} | {n}", str(c), str(n), str(u))
+        for c, n, u in zip(series["code"], series["name"], series["unit"], strict=True)
+    ]
+    a_rows: list[tuple[str, ...]] = [
+        (f"{c} | {n}", str(c), str(n), str(k))
+        for c, n, k in zip(areas["code"], areas["name"], areas["kind"], strict=True)
+    ]
     lists: dict[str, list[tuple[str, ...]]] = {
         "Series": s_rows,
         "Areas": a_rows,
@@ -107,7 +113,7 @@ def write_template(
         ("Location", "CL_URBANISATION"),
         ("Nature", "CL_NATURE"),
     ):
-        rows = [(f"{k} | {v}", k, v) for k, v in codelist(cl).items()]
+        rows: list[tuple[str, ...]] = [(f"{k} | {v}", k, v) for k, v in codelist(cl).items()]
         lists[sheet] = rows
         _list_sheet(wb, sheet, rows, ("choice", "code", "name"))
 
@@ -175,8 +181,8 @@ class TemplateReader:
         try:
             if "_urbanagenda" not in wb.sheetnames:
                 return False
-            first = next(wb["_urbanagenda"].iter_rows(max_row=1, values_only=True), ())
-            return bool(first) and first[0] == TEMPLATE_MARKER
+            first = next(wb["_urbanagenda"].iter_rows(max_row=1, values_only=True), None)
+            return first is not None and len(first) > 0 and first[0] == TEMPLATE_MARKER
         finally:
             wb.close()
 

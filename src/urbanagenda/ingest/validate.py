@@ -266,7 +266,7 @@ def validate_chunk(raw: pd.DataFrame, ref: Reference, *, file: str, report: Repo
                     f"series {series.iat[i]} is measured in {expected_unit.iat[i]}.",
                     file=file,
                     sheet=(str(frame["_sheet"].iat[i]) or None) if "_sheet" in frame else None,
-                    row=int(frame["_row"].iat[i]),
+                    row=int(frame["_row"].to_numpy()[i]),
                     column="unit",
                     found=str(for_issue.iat[i]),
                     expected=f"{expected_unit.iat[i]} (or an empty unit cell)",

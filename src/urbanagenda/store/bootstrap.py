@@ -52,14 +52,15 @@ def _catalogue_rows() -> Mapping[Table, list[dict[str, Any]]]:
     f = cat.to_frames()
     series = f["series"].copy()
     detail_cols = [c for c in series.columns if c not in {c.name for c in s.series.columns}]
-    series["details"] = (
+    details: list[Any] = (
         series[detail_cols]
         .astype(object)
         .where(series[detail_cols].notna(), None)
         .to_dict("records")
         if detail_cols
-        else None
+        else [None] * len(series)
     )
+    series = series.assign(details=details)
     framework = []
     for fw in ("nua_commitments", "umf_cells"):
         fr = f[fw]

@@ -206,8 +206,8 @@ def _run(
 ) -> LoadResult:
     report = Report()
     result = LoadResult(load_id=None, report=report)
-    paths = [Path(p) for p in paths]
-    report.files = [str(p) for p in paths]
+    files = [Path(p) for p in paths]
+    report.files = [str(p) for p in files]
     dedup = _Dedup()
     now = datetime.now(UTC)
     try:
@@ -226,11 +226,11 @@ def _run(
             if write:
                 load_id = conn.execute(
                     insert(s.load_run).values(
-                        started_at=now, sources=[str(p) for p in paths], formats={}, rows_read=0
+                        started_at=now, sources=[str(p) for p in files], formats={}, rows_read=0
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
             writer = _write_sqlite if conn.dialect.name == "sqlite" else _write_postgres
-            for path in paths:
+            for path in files:
                 pre = _precheck(path)
                 if pre:
                     report.add(pre)

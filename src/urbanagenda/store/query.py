@@ -146,7 +146,7 @@ def summary(engine: Engine) -> dict[str, object]:
         n_areas = conn.execute(select(func.count(func.distinct(o.c.area_code)))).scalar_one()
         years = conn.execute(select(func.min(o.c.year), func.max(o.c.year))).one()
         n_cat = conn.execute(select(func.count()).select_from(s.series)).scalar_one()
-        by_kind = dict(
+        by_kind: dict[str, int] = dict(
             conn.execute(select(s.area.c.kind, func.count()).group_by(s.area.c.kind)).all()
         )
         loads = conn.execute(select(func.count()).select_from(s.load_run)).scalar_one()
