@@ -7,4 +7,4 @@ if ! command -v uv >/dev/null 2>&1; then
     export PATH="$HOME/.local/bin:$PATH"
 fi
 export UV_PYTHON_DOWNLOADS=never
-uv sync --frozen --python python3.11 "$@"
+uv sync --frozen --inexact --python python3.11 "$@"

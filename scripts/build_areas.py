@@ -38,6 +38,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from urbanagenda.model.areas import KINDS
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "src" / "urbanagenda" / "data"
 OUT = DATA / "derived" / "areas"
@@ -61,18 +63,6 @@ _OCHA_LANG = {
     "es": "Spanish",
 }
 
-KINDS = (
-    "world",
-    "sdg_region",
-    "sdg_subregion",
-    "region",
-    "subregion",
-    "intermediate_region",
-    "group",
-    "other_group",
-    "country",
-    "city",
-)
 
 # Values of the ``name_source`` column: where the English name of an area comes from.
 SRC_OVERVIEW = "unsd_m49_overview"

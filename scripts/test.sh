@@ -11,6 +11,6 @@ if [[ -z "${URBANAGENDA_TEST_POSTGRES_URL:-}" ]]; then
         export URBANAGENDA_TEST_POSTGRES_URL="$url"
     fi
 fi
-echo "== ruff"; .venv/bin/ruff check src tests benchmarks
+echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
 echo "== pytest"; .venv/bin/python -m pytest "$@"

@@ -14,9 +14,11 @@ from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from urbanagenda.model.observations import COLUMNS
 from urbanagenda.store.bootstrap import initialise
 from urbanagenda.store.engine import open_engine
 
@@ -127,3 +129,32 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> str:
 def digest():  # type: ignore[no-untyped-def]
     """SHA-256 of a file's bytes."""
     return file_digest
+
+
+DDF_LOCATION = {"urban": "U", "rural": "R", "allarea": "_T", "city": "CITY", "tsub": "TSUB"}
+DDF_UNITS = {"percent": "PT", "mgr_m_3": "GPERM3"}
+
+
+def real_ddf_frame(series: str, nrows: int) -> pd.DataFrame:
+    """The first ``nrows`` real rows of a bundled by-location DDF series, as observations."""
+    name = f"ddf--datapoints--{series.lower()}--by--geo_area--location--nature--units--year.csv"
+    raw = pd.read_csv(
+        data_path("un_sdg_goal11_ddf") / name, dtype=str, keep_default_na=False, nrows=nrows
+    )
+    return pd.DataFrame(
+        {
+            "series_code": series,
+            "area_code": raw["geo_area"],
+            "year": raw["year"].astype("int64"),
+            "sex": "_T",
+            "age": "_T",
+            "location": raw["location"].map(DDF_LOCATION),
+            "breakdown": "",
+            "value": raw[series.lower()].astype(float),
+            "unit": raw["units"].map(DDF_UNITS),
+            "nature": raw["nature"].str.upper(),
+            "source": "",
+            "footnote": "",
+        },
+        columns=list(COLUMNS),
+    )

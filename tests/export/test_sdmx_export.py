@@ -11,45 +11,21 @@ import sdmx
 from sdmx.format.csv import v1
 from sdmx.model import v21
 
+from conftest import real_ddf_frame
 from urbanagenda.errors import DataError
 from urbanagenda.export.sdmx_writer import write_sdmx_csv, write_sdmx_ml
 from urbanagenda.ingest.sdmx_reader import SdmxCsvReader, SdmxMlReader, sdg_dsd
 from urbanagenda.model.observations import COLUMNS, parse_breakdown
 
-DDF = Path(__file__).parents[2] / "src" / "urbanagenda" / "data" / "un_sdg_goal11_ddf"
-LOCATION = {"urban": "U", "rural": "R", "allarea": "_T", "city": "CITY", "tsub": "TSUB"}
-UNITS = {"percent": "PT", "mgr_m_3": "GPERM3"}
 KEY = ["series_code", "area_code", "year", "sex", "age", "location", "breakdown"]
 PREPARED = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
-
-
-def _real_rows(series: str, nrows: int) -> pd.DataFrame:
-    name = f"ddf--datapoints--{series.lower()}--by--geo_area--location--nature--units--year.csv"
-    raw = pd.read_csv(DDF / name, dtype=str, keep_default_na=False, nrows=nrows)
-    return pd.DataFrame(
-        {
-            "series_code": series,
-            "area_code": raw["geo_area"],
-            "year": raw["year"].astype("int64"),
-            "sex": "_T",
-            "age": "_T",
-            "location": raw["location"].map(LOCATION),
-            "breakdown": "",
-            "value": raw[series.lower()].astype(float),
-            "unit": raw["units"].map(UNITS),
-            "nature": raw["nature"].str.upper(),
-            "source": "",
-            "footnote": "",
-        },
-        columns=list(COLUMNS),
-    )
 
 
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
     """300 real rows each of EN_LND_SLUM (11.1.1) and EN_ATM_PM25 (11.6.2)."""
     out = pd.concat(
-        [_real_rows("EN_LND_SLUM", 300), _real_rows("EN_ATM_PM25", 300)], ignore_index=True
+        [real_ddf_frame("EN_LND_SLUM", 300), real_ddf_frame("EN_ATM_PM25", 300)], ignore_index=True
     )
     # Real values with attributes and a breakdown added, to exercise every column.
     out.loc[0, "footnote"] = 'Estimación "urbana", sin datos de 2005'

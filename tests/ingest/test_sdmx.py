@@ -7,43 +7,19 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from conftest import data_path, real_ddf_frame
 from urbanagenda.export.sdmx_writer import write_sdmx_csv, write_sdmx_ml
 from urbanagenda.ingest.sdmx_reader import SdmxCsvReader, SdmxMlReader
 from urbanagenda.model.observations import COLUMNS
 
 SPECIMENS = Path(__file__).parents[1] / "specimens" / "sdmx"
-DDF = Path(__file__).parents[2] / "src" / "urbanagenda" / "data" / "un_sdg_goal11_ddf"
-LOCATION = {"urban": "U", "rural": "R", "allarea": "_T", "city": "CITY", "tsub": "TSUB"}
-UNITS = {"percent": "PT", "mgr_m_3": "GPERM3"}
 KEY = ["series_code", "area_code", "year", "sex", "age", "location", "breakdown"]
-
-
-def _real_frame(series: str, nrows: int) -> pd.DataFrame:
-    name = f"ddf--datapoints--{series.lower()}--by--geo_area--location--nature--units--year.csv"
-    raw = pd.read_csv(DDF / name, dtype=str, keep_default_na=False, nrows=nrows)
-    return pd.DataFrame(
-        {
-            "series_code": series,
-            "area_code": raw["geo_area"],
-            "year": raw["year"].astype("int64"),
-            "sex": "_T",
-            "age": "_T",
-            "location": raw["location"].map(LOCATION),
-            "breakdown": "",
-            "value": raw[series.lower()].astype(float),
-            "unit": raw["units"].map(UNITS),
-            "nature": raw["nature"].str.upper(),
-            "source": "",
-            "footnote": "",
-        },
-        columns=list(COLUMNS),
-    )
 
 
 @pytest.fixture(scope="module")
 def frame() -> pd.DataFrame:
     return pd.concat(
-        [_real_frame("EN_LND_SLUM", 200), _real_frame("EN_ATM_PM25", 200)], ignore_index=True
+        [real_ddf_frame("EN_LND_SLUM", 200), real_ddf_frame("EN_ATM_PM25", 200)], ignore_index=True
     )
 
 
@@ -169,4 +145,4 @@ def test_sniff_tells_the_formats_apart() -> None:
     assert not SdmxMlReader().sniff(SPECIMENS / "wrong_root.xml")
     assert SdmxCsvReader().sniff(SPECIMENS / "nigeria_slum.csv")
     assert not SdmxCsvReader().sniff(SPECIMENS / "nigeria_slum.xml")
-    assert not SdmxCsvReader().sniff(DDF / "ddf--entities--units.csv")
+    assert not SdmxCsvReader().sniff(data_path("un_sdg_goal11_ddf/ddf--entities--units.csv"))

@@ -73,6 +73,18 @@ def _progress():  # type: ignore[no-untyped-def]
     )
 
 
+def _file_progress(bar):  # type: ignore[no-untyped-def]
+    """A load progress callback that shows one bar per file with its row count."""
+    tasks: dict[str, int] = {}
+
+    def progress(name: str, rows: int) -> None:
+        if name not in tasks:
+            tasks[name] = bar.add_task(Path(name).name[:60], total=None, rows=0)
+        bar.update(tasks[name], rows=rows)
+
+    return progress
+
+
 def _report_failure(exc: ValidationFailed, as_json: bool) -> None:
     if as_json:
         sys.stdout.write(exc.report.to_json() + "\n")
@@ -106,12 +118,7 @@ def demo(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
     """Build the demo database from the bundled real data and print what is in it."""
     try:
         with _progress() as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(name: str, rows: int) -> None:
-                if name not in tasks:
-                    tasks[name] = bar.add_task(Path(name).name[:60], total=None, rows=0)
-                bar.update(tasks[name], rows=rows)
+            progress = _file_progress(bar)
 
             result = api.build_demo(database, progress=progress)
     except ValidationFailed as exc:
@@ -151,12 +158,7 @@ def load(
     """Validate and load observation files: all or nothing."""
     try:
         with _progress() as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(name: str, rows: int) -> None:
-                if name not in tasks:
-                    tasks[name] = bar.add_task(Path(name).name[:60], total=None, rows=0)
-                bar.update(tasks[name], rows=rows)
+            progress = _file_progress(bar)
 
             result = api.load(
                 paths, database=database, format_name=format_name, source=source, progress=progress
