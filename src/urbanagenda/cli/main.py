@@ -294,5 +294,32 @@ def show(
         _print_frame(revs, False, title="replaced values")
 
 
+def _register_subcommands() -> None:
+    """Commands that live in their own modules (each a small Typer app or function)."""
+    import importlib
+
+    for module, attr, name in (
+        ("urbanagenda.cli.assess", "assess_command", "assess"),
+        ("urbanagenda.cli.aggregate", "aggregate_command", "aggregate"),
+        ("urbanagenda.cli.opensdg", "opensdg_app", "opensdg"),
+        ("urbanagenda.cli.spatial", "compute_app", "compute"),
+        ("urbanagenda.cli.spatial", "compute_batch_command", "compute-batch"),
+    ):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name == module:  # not written yet
+                continue
+            raise
+        obj = getattr(mod, attr)
+        if isinstance(obj, typer.Typer):
+            app.add_typer(obj, name=name)
+        else:
+            app.command(name)(obj)
+
+
+_register_subcommands()
+
+
 def main() -> None:  # pragma: no cover
     app()

@@ -202,3 +202,120 @@ observation_revision = Table(
     Column("replaced_at", DateTime(timezone=True), nullable=False),
     Column("replaced_by_load", Integer, ForeignKey("load_run.id"), nullable=False),
 )
+
+# --- assessment, aggregation, computations, imported metadata (migration 0002) -----------
+
+assessment_run = Table(
+    "assessment_run",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("method", String(40), nullable=False),
+    Column("edition", String(40), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    # the newest load the assessed data come from, so a verdict can be reproduced
+    Column("data_as_of_load", Integer, ForeignKey("load_run.id"), nullable=True),
+    Column("as_of_year", Integer, nullable=True),
+    Column("parameters", JSON, nullable=False),
+    Column("scope", JSON, nullable=False),  # series, areas, levels asked for
+    Column("n_results", Integer, nullable=False, default=0),
+    Column("note", Text, nullable=True),
+)
+
+assessment_result = Table(
+    "assessment_result",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", Integer, ForeignKey("assessment_run.id"), nullable=False, index=True),
+    Column("level", String(12), nullable=False),  # series | indicator | target | goal
+    Column("code", String(64), nullable=False),
+    Column("area_code", String(64), nullable=False),
+    Column("sex", String(12), nullable=False, default="_T"),
+    Column("age", String(24), nullable=False, default="_T"),
+    Column("location", String(12), nullable=False, default="_T"),
+    Column("breakdown", String(200), nullable=False, default=""),
+    Column("aggregated", Boolean, nullable=False, default=False),
+    Column("status", String(32), nullable=False),
+    Column("label", Text, nullable=False),
+    Column("score", Float, nullable=True),
+    Column("cagr_actual", Float, nullable=True),
+    Column("cagr_required", Float, nullable=True),
+    Column("ratio", Float, nullable=True),
+    Column("base_year", Integer, nullable=True),
+    Column("base_value", Float, nullable=True),
+    Column("latest_year", Integer, nullable=True),
+    Column("latest_value", Float, nullable=True),
+    Column("target_value", Float, nullable=True),
+    Column("reason", Text, nullable=True),
+)
+Index(
+    "ix_assessment_result_lookup",
+    assessment_result.c.run_id,
+    assessment_result.c.level,
+    assessment_result.c.code,
+    assessment_result.c.area_code,
+)
+
+aggregate_value = Table(
+    "aggregate_value",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("series_code", String(64), ForeignKey("series.code"), nullable=False),
+    Column("area_code", String(64), ForeignKey("area.code"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("sex", String(12), nullable=False, default="_T"),
+    Column("age", String(24), nullable=False, default="_T"),
+    Column("location", String(12), nullable=False, default="_T"),
+    Column("breakdown", String(200), nullable=False, default=""),
+    Column("value", Float, nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("rule", String(40), nullable=False),
+    Column("weight_source", Text, nullable=True),
+    Column("hierarchy", String(12), nullable=False),
+    Column("member_kind", String(24), nullable=False),  # country | city
+    Column("n_members", Integer, nullable=False),
+    Column("n_with_data", Integer, nullable=False),
+    Column("coverage_members", Float, nullable=False),
+    Column("coverage_weight", Float, nullable=True),
+    Column("parameters", JSON, nullable=False),
+    Column("computed_at", DateTime(timezone=True), nullable=False),
+    Column("data_as_of_load", Integer, ForeignKey("load_run.id"), nullable=True),
+    UniqueConstraint(
+        "series_code",
+        "area_code",
+        "year",
+        "sex",
+        "age",
+        "location",
+        "breakdown",
+        "rule",
+        "hierarchy",
+        name="uq_aggregate_value_key",
+    ),
+)
+
+computation_run = Table(
+    "computation_run",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("method", String(64), nullable=False),  # e.g. sdg-11.2.1
+    Column("method_version", String(40), nullable=False),
+    Column("area_code", String(64), nullable=True),
+    Column("parameters", JSON, nullable=False),
+    Column("inputs", JSON, nullable=False),  # file names and SHA-256 checksums
+    Column("result", JSON, nullable=True),  # value and components
+    Column("status", String(16), nullable=False),  # done | failed
+    Column("error", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("load_id", Integer, ForeignKey("load_run.id"), nullable=True),
+)
+
+indicator_metadata = Table(
+    "indicator_metadata",
+    metadata,
+    Column("area_code", String(64), ForeignKey("area.code"), primary_key=True),
+    Column("indicator_code", String(40), primary_key=True),
+    Column("source", String(40), primary_key=True),  # e.g. opensdg
+    Column("metadata", JSON, nullable=False),
+    Column("imported_at", DateTime(timezone=True), nullable=False),
+    Column("load_id", Integer, ForeignKey("load_run.id"), nullable=True),
+)

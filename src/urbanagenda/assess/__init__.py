@@ -1,0 +1,1 @@
+"""Progress assessment and aggregation: pure, vectorised functions on observation frames."""

@@ -1,0 +1,1 @@
+"""Interoperability with other SDG reporting systems (Open SDG data repositories)."""
