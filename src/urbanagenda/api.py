@@ -37,10 +37,16 @@ def _data(rel: str) -> Path:
 #: What the demo database is built from: bundled real data, with the source of each.  The UN
 #: SDG Global Database comes last: where it and a UN-Habitat workbook give the same
 #: observation, the official database value is current and the workbook's is kept as a revision.
-DEMO_SOURCES: tuple[tuple[str, str], ...] = (
+#: An optional third item names the input format (else it is recognised from the file).
+DEMO_SOURCES: tuple[tuple[str, str] | tuple[str, str, str], ...] = (
     (
         "unhabitat/unhabitat_slum_estimates_by_country_2000-2020.xlsx",
         "UN-Habitat Urban Indicators Database: slum estimates by country 2000-2020",
+    ),
+    (  # UN-Habitat's official regional and world slum estimates, to compare aggregates with
+        "unhabitat/unhabitat_slum_estimates_by_country_2000-2020.xlsx",
+        "UN-Habitat Urban Indicators Database: slum estimates 2000-2020, SDG regions and World",
+        "unhabitat-slum-aggregates",
     ),
     (
         "unhabitat/unhabitat_sdg11-7-1_open_spaces_by_city_2024.xlsx",
@@ -112,8 +118,14 @@ def build_demo(
     engine = _engine(database)
     initialise(engine)
     loads = []
-    for rel, source in DEMO_SOURCES:
-        result = load_files(engine, [_data(rel)], source=source, progress=progress)
+    for rel, source, *format_name in DEMO_SOURCES:
+        result = load_files(
+            engine,
+            [_data(rel)],
+            format_name=format_name[0] if format_name else None,
+            source=source,
+            progress=progress,
+        )
         loads.append({"source": rel, **result.to_dict()})
     return {
         "loads": loads,

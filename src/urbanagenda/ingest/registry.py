@@ -19,6 +19,7 @@ def readers() -> list[Reader]:
     from urbanagenda.ingest.sdmx_reader import SdmxCsvReader, SdmxMlReader
     from urbanagenda.ingest.template import TemplateReader
     from urbanagenda.ingest.unhabitat import UNHABITAT_READERS
+    from urbanagenda.ingest.unhabitat_aggregates import SlumAggregatesReader
 
     return [
         TemplateReader(),
@@ -29,6 +30,7 @@ def readers() -> list[Reader]:
         WorldBankPopulationReader(),
         SdgDbReader(),
         TidyCsvReader(),
+        SlumAggregatesReader(),  # by --format only: it never claims a file when sniffing
     ]
 
 
