@@ -301,6 +301,7 @@ def _register_subcommands() -> None:
     for module, attr, name in (
         ("urbanagenda.cli.assess", "assess_command", "assess"),
         ("urbanagenda.cli.aggregate", "aggregate_command", "aggregate"),
+        ("urbanagenda.cli.progress", "progress_command", "progress"),
         ("urbanagenda.cli.opensdg", "opensdg_app", "opensdg"),
         ("urbanagenda.cli.spatial", "compute_app", "compute"),
         ("urbanagenda.cli.spatial", "compute_batch_command", "compute-batch"),
