@@ -211,6 +211,7 @@ def _store_outcomes(database: str | None, outcomes: list[Any]) -> dict[str, Any]
     from sqlalchemy import insert
 
     from urbanagenda.spatial.batch import tidy_observations
+    from urbanagenda.spatial.transport_access import METHOD, METHOD_VERSION
     from urbanagenda.store import schema as s
     from urbanagenda.store.bootstrap import initialise
     from urbanagenda.store.engine import open_engine
@@ -231,8 +232,8 @@ def _store_outcomes(database: str | None, outcomes: list[Any]) -> dict[str, Any]
     now = datetime.now(UTC)
     runs = [
         {
-            "method": o.result.method if o.result else "sdg-11.2.1",
-            "method_version": o.result.method_version if o.result else "",
+            "method": METHOD,
+            "method_version": o.result.method_version if o.result else METHOD_VERSION,
             "area_code": o.area_code or None,
             "parameters": dict(o.result.parameters) if o.result else {},
             "inputs": dict(o.result.inputs) if o.result else {},

@@ -325,13 +325,15 @@ def run_batch(
     parameters: TransportAccessParameters | None = None,
     stop_options: StopOptions | None = None,
     progress: Callable[[CityOutcome], None] | None = None,
+    client: Any = None,
 ) -> BatchSummary:
     """Run every city as one Dask task on a LocalCluster (default) or the given scheduler.
 
     ``scheduler`` is ``None``/``"local"`` for a LocalCluster of ``n_workers`` single-threaded
     worker processes (``memory_limit`` each), or a Dask scheduler address
     (``tcp://host:port``) whose workers see the same paths.  ``progress`` is called in the
-    client process as each city finishes.
+    client process as each city finishes.  An existing ``distributed.Client`` may be passed
+    as ``client`` (it is left open).
     """
     from distributed import Client, LocalCluster, as_completed
 
@@ -340,7 +342,10 @@ def run_batch(
     started = time.perf_counter()
     summary = BatchSummary(scheduler=scheduler or "local")
     cluster = None
-    if scheduler in (None, "", "local"):
+    own_client = client is None
+    if client is not None:
+        summary.scheduler = str(client.scheduler.address)
+    elif scheduler in (None, "", "local"):
         cluster = LocalCluster(
             n_workers=n_workers or min(os.cpu_count() or 1, max(len(tasks), 1)),
             threads_per_worker=1,
@@ -387,7 +392,8 @@ def run_batch(
             if progress:
                 progress(outcome)
     finally:
-        client.close()
+        if own_client:
+            client.close()
         if cluster is not None:
             cluster.close()
     order = {t.city_id: i for i, t in enumerate(tasks)}

@@ -10,6 +10,7 @@ error, never a guess.  :func:`population_to_crs` reprojects explicitly.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -158,7 +159,10 @@ def _read_raster(path: Path) -> gpd.GeoDataFrame:
     import rasterio
 
     try:
-        with rasterio.open(path) as src:
+        with warnings.catch_warnings():  # a missing CRS is reported below as a MethodError
+            warnings.simplefilter("ignore", rasterio.errors.NotGeoreferencedWarning)
+            src = rasterio.open(path)
+        with src:
             if src.crs is None:
                 raise MethodError(
                     f"Population raster {str(path)!r} has no CRS. Assign one with "
@@ -175,7 +179,10 @@ def _read_raster(path: Path) -> gpd.GeoDataFrame:
             f"Population raster {str(path)!r} has negative cells; set the nodata value so "
             "they are masked (gdal_edit.py -a_nodata VALUE)."
         )
-    xs, ys = rasterio.transform.xy(transform, rows, cols, offset="center")
+    # cell centres from the affine transform (x = c + a·col + b·row, y = f + d·col + e·row)
+    col_c, row_c = cols + 0.5, rows + 0.5
+    xs = transform.c + transform.a * col_c + transform.b * row_c
+    ys = transform.f + transform.d * col_c + transform.e * row_c
     frame = gpd.GeoDataFrame(
         {"population": values[rows, cols]},
         geometry=gpd.points_from_xy(np.asarray(xs), np.asarray(ys)),

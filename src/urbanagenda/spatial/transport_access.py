@@ -109,8 +109,9 @@ def _check_layer(layer: gpd.GeoDataFrame, network: WalkNetwork, what: str, fix: 
         raise MethodError(f"The {what} must be points; got {sorted(set(layer.geom_type))}.")
 
 
-def _overlaps(xy: np.ndarray, network: WalkNetwork) -> bool:
-    lo, hi = network.xy.min(axis=0), network.xy.max(axis=0)
+def _overlaps(xy: np.ndarray, network: WalkNetwork, margin: float) -> bool:
+    """Whether any point lies in the network's bounding box grown by ``margin`` metres."""
+    lo, hi = network.xy.min(axis=0) - margin, network.xy.max(axis=0) + margin
     inside = np.all((xy >= lo) & (xy <= hi), axis=1)
     return bool(inside.any())
 
@@ -192,12 +193,13 @@ def transport_access(
     stop_xy = (
         np.column_stack([stops.geometry.x, stops.geometry.y]) if len(stops) else np.empty((0, 2))
     )
-    if not _overlaps(pop_xy, network):
+    margin = max(parameters.low_capacity_distance_m, parameters.high_capacity_distance_m)
+    if not _overlaps(pop_xy, network, margin):
         raise MethodError(
             "No population point lies within the extent of the walking network. Are the "
             "population data in the declared CRS, and does the OSM extract cover the city?"
         )
-    if len(stops) and not _overlaps(stop_xy, network):
+    if len(stops) and not _overlaps(stop_xy, network, margin):
         raise MethodError(
             "No stop lies within the extent of the walking network. Do the GTFS feeds and the "
             "OSM extract cover the same city?"
