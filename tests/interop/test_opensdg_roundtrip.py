@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -245,3 +246,27 @@ def test_an_area_never_imported_is_exported_from_its_global_series(
     assert meta["target_id"] == "11.1"
     repo, issues = read_repository(out)
     assert issues == [] and repo is not None and "11-1-1" in repo.indicators
+
+
+def test_imported_into_the_demo_database_global_city_data_are_left_alone(
+    demo_db: str, tmp_path: Path
+) -> None:
+    """A user with the demo database (which has LA's SP_TRN_PUBL from the SDG database)."""
+    from urbanagenda.store.engine import open_engine
+
+    copy = tmp_path / "demo.sqlite"
+    shutil.copy(demo_db.removeprefix("sqlite:///"), copy)
+    engine = open_engine(f"sqlite:///{copy}")
+    before = read_observations(engine, series=["SP_TRN_PUBL"], areas=[AREA])
+    assert not before.empty
+    import_opensdg(engine, LA, AREA)
+    after = read_observations(engine, series=["SP_TRN_PUBL"], areas=[AREA])
+    assert after.equals(before)
+    out = tmp_path / "export"
+    result = export_opensdg(engine, AREA, out)
+    assert result.generated == []
+    assert_same_repository(LA, out)
+    with_global = export_opensdg(engine, AREA, tmp_path / "more", with_global=True)
+    engine.dispose()
+    # every indicator with global data for LA is one LA reports: nothing to add
+    assert with_global.generated == []
