@@ -22,6 +22,7 @@ import json
 import os
 import time
 import traceback
+import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -362,6 +363,7 @@ def run_batch(
                 f"Cannot reach the Dask scheduler {scheduler!r}: {exc}. Start one "
                 "(dask scheduler) or use --scheduler local."
             ) from exc
+    run_token = uuid.uuid4().hex[:12]  # fresh keys: a rerun must not get the cached futures
     try:
         futures = {
             client.submit(
@@ -370,7 +372,7 @@ def run_batch(
                 str(results),
                 parameters,
                 stop_options,
-                key=f"city-{i}-{task.city_id}",
+                key=f"urbanagenda-11.2.1-{task.city_id}-{run_token}-{i}",
                 pure=False,
             ): task
             for i, task in enumerate(tasks)

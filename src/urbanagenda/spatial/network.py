@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 from pyproj import CRS, Transformer
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
 from urbanagenda.errors import MethodError
 
@@ -114,6 +116,11 @@ class WalkNetwork:
                 "The walking network is empty (no walkable street segments). Check that the "
                 "PBF covers the area and that the walkable highway classes match its tags."
             )
+
+    @cached_property
+    def kdtree(self) -> cKDTree:
+        """A spatial index of the nodes (built once per network)."""
+        return cKDTree(self.xy)
 
     @property
     def n_nodes(self) -> int:

@@ -33,7 +33,6 @@ import numpy as np
 import scipy.sparse as sp
 from pyproj import CRS
 from scipy.sparse.csgraph import dijkstra
-from scipy.spatial import cKDTree
 
 from urbanagenda.errors import MethodError
 from urbanagenda.spatial.gtfs import CAPACITY_CLASSES, StopOptions, read_gtfs, stop_table
@@ -52,6 +51,7 @@ __all__ = [
     "TransportAccessParameters",
     "compute_transport_access",
     "distance_to_nearest_stop",
+    "distances_to_stops",
     "stop_points",
     "transport_access",
 ]
@@ -126,31 +126,55 @@ def stop_points(stops: Any, crs: str) -> gpd.GeoDataFrame:
     return layer.to_crs(crs)
 
 
-def distance_to_nearest_stop(
+def distances_to_stops(
     network: WalkNetwork,
     stop_xy: np.ndarray,
-    limit: float,
+    groups: Mapping[str, tuple[np.ndarray, float]],
     add_snap_distances: bool = True,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Walking distance from every street node to its nearest stop (``inf`` beyond ``limit``).
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Walking distance from every street node to the nearest stop of each group.
 
-    One multi-source Dijkstra over the street graph extended by one leaf per stop.
-    Returns the distances per street node and the stops' snap distances.
+    ``groups`` maps a name (capacity class) to (boolean mask over the stops, limit in metres).
+    The street graph is extended once by one leaf per stop; then one multi-source Dijkstra
+    per group (``min_only=True``, ``limit``) starts from that group's leaves.  Distances
+    beyond the limit are ``inf``.  Returns the distances per group and the stops' snap
+    distances.
     """
-    tree = cKDTree(network.xy)
     stop_xy = np.asarray(stop_xy, dtype=float).reshape(-1, 2)
     n, k = network.n_nodes, len(stop_xy)
     if k == 0:
-        return np.full(n, np.inf), np.empty(0)
-    snap, nearest = tree.query(stop_xy)
+        return {name: np.full(n, np.inf) for name in groups}, np.empty(0)
+    snap, nearest = network.kdtree.query(stop_xy)
     offset = snap if add_snap_distances else np.zeros(k)
     leaves = n + np.arange(k)
     rows = np.concatenate([network.u, network.v, leaves, nearest])
     cols = np.concatenate([network.v, network.u, nearest, leaves])
     data = np.concatenate([network.length, network.length, offset, offset])
     graph = sp.csr_array((data, (rows, cols)), shape=(n + k, n + k))
-    dist = dijkstra(graph, directed=True, indices=leaves, min_only=True, limit=limit)
-    return np.asarray(dist[:n]), np.asarray(snap)
+    out = {}
+    for name, (mask, limit) in groups.items():
+        sources = leaves[np.asarray(mask, dtype=bool)]
+        if len(sources) == 0:
+            out[name] = np.full(n, np.inf)
+            continue
+        dist = dijkstra(graph, directed=True, indices=sources, min_only=True, limit=limit)
+        out[name] = np.asarray(dist[:n])
+    return out, np.asarray(snap)
+
+
+def distance_to_nearest_stop(
+    network: WalkNetwork,
+    stop_xy: np.ndarray,
+    limit: float,
+    add_snap_distances: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Walking distance from every street node to its nearest stop (``inf`` beyond ``limit``);
+    one multi-source Dijkstra.  Returns the distances and the stops' snap distances."""
+    stop_xy = np.asarray(stop_xy, dtype=float).reshape(-1, 2)
+    dist, snap = distances_to_stops(
+        network, stop_xy, {"all": (np.ones(len(stop_xy), bool), limit)}, add_snap_distances
+    )
+    return dist["all"], snap
 
 
 def transport_access(
@@ -205,27 +229,29 @@ def transport_access(
             "OSM extract cover the same city?"
         )
 
-    tree = cKDTree(network.xy)
-    pop_snap, pop_node = tree.query(pop_xy)
+    pop_snap, pop_node = network.kdtree.query(pop_xy)
     pop_offset = pop_snap if parameters.add_snap_distances else np.zeros(len(pop_snap))
+    capacity = stops["capacity"].to_numpy()
+    by_class: dict[str, tuple[np.ndarray, float]] = {
+        c: (capacity == c, parameters.distance(c)) for c in CAPACITY_CLASSES
+    }
+    node_dist, stop_snap = distances_to_stops(
+        network, stop_xy, by_class, parameters.add_snap_distances
+    )
     served_any = np.zeros(len(pop), dtype=bool)
     classes: dict[str, Any] = {}
-    stop_snaps = []
     warnings: list[str] = []
-    for capacity in CAPACITY_CLASSES:
-        limit = parameters.distance(capacity)
-        mask = (stops["capacity"] == capacity).to_numpy()
-        node_dist, snap = distance_to_nearest_stop(
-            network, stop_xy[mask], limit, parameters.add_snap_distances
-        )
-        stop_snaps.append(snap)
-        served = node_dist[pop_node] + pop_offset <= limit
+    for c in CAPACITY_CLASSES:
+        mask, limit = by_class[c]
+        served = node_dist[c][pop_node] + pop_offset <= limit
         served_any |= served
-        classes[capacity] = {
+        classes[c] = {
             "distance_m": limit,
             "stops": int(mask.sum()),
             # stops whose walk onto the street alone exceeds the distance (outside the extract)
-            "stops_beyond_reach": int((snap > limit).sum()) if parameters.add_snap_distances else 0,
+            "stops_beyond_reach": (
+                int((stop_snap[mask] > limit).sum()) if parameters.add_snap_distances else 0
+            ),
             "population_served": float(pop[served].sum()),
             "share": float(pop[served].sum() / total),
         }
@@ -233,7 +259,6 @@ def transport_access(
         warnings.append("no stop left (after the frequency filter, if any): value is 0")
     served_pop = float(pop[served_any].sum())
     share = served_pop / total
-    snaps = np.concatenate(stop_snaps) if stop_snaps else np.empty(0)
 
     groups = [c for c in population.columns if c not in ("population", population.geometry.name)]
     disaggregation: dict[str, Any] = {}
@@ -260,7 +285,7 @@ def transport_access(
             "length_km": round(network.total_length_km(), 3),
         },
         "snap_distance_m": {
-            "stops": _summary(snaps),
+            "stops": _summary(stop_snap),
             "population": _summary(pop_snap),
         },
         "disaggregation": disaggregation,
