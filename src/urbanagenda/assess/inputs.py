@@ -108,23 +108,61 @@ def parse_direction(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     return direction, problem.astype("int8")
 
 
-def _group_ids(frame: pd.DataFrame) -> np.ndarray:
-    """A dense int64 id per distinct key, in order of first appearance."""
-    combined = np.zeros(len(frame), dtype=np.int64)
+def _key_codes(column: pd.Series | None, default: str) -> tuple[np.ndarray, np.ndarray]:
+    """Codes and cleaned unique values of a key column (trimmed; empty or missing = default).
+
+    Only the distinct values are cleaned, so a column of millions of rows costs one
+    factorisation."""
+    if column is None:
+        return np.zeros(0, dtype=np.int64), np.array([default], dtype=object)
+    codes, uniques = pd.factorize(column, sort=False, use_na_sentinel=True)
+    text = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
+    # a missing value (code -1) becomes the default, as does an empty one
+    cleaned = np.append(text.fillna(default).replace("", default).to_numpy(dtype=object), default)
+    codes = np.where(codes < 0, len(cleaned) - 1, codes).astype(np.int64)
+    # distinct raw values may clean to the same text: renumber on the cleaned text
+    recode, dense = pd.factorize(cleaned, sort=False)
+    return recode[codes].astype(np.int64), np.asarray(dense, dtype=object)
+
+
+def _group_ids(
+    frame: pd.DataFrame, n_rows: int
+) -> tuple[np.ndarray, dict[str, tuple[np.ndarray, np.ndarray]]]:
+    """A dense int64 id per distinct key (in order of first appearance) and the codes and
+    values of each key column."""
+    parts: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    combined = np.zeros(n_rows, dtype=np.int64)
+    span = 1
     for key in GROUP_KEYS:
-        codes, uniques = pd.factorize(frame[key], sort=False)
-        combined = combined * (len(uniques) + 1) + codes
-        # keep the combined code dense enough not to overflow
-        combined = pd.factorize(combined, sort=False)[0].astype(np.int64)
-    return combined
+        column = frame[key] if key in frame.columns else None
+        codes, values = _key_codes(column, _KEY_DEFAULTS.get(key, ""))
+        if not len(codes):
+            codes = np.zeros(n_rows, dtype=np.int64)
+        parts[key] = (codes, values)
+        if span * len(values) >= 2**62:  # keep the combined code inside int64
+            combined = pd.factorize(combined, sort=False)[0].astype(np.int64)
+            span = int(combined.max()) + 1 if n_rows else 1
+        combined = combined * len(values) + codes
+        span *= len(values)
+    return pd.factorize(combined, sort=False)[0].astype(np.int64), parts
 
 
 def _first_non_empty(column: pd.Series, gid: np.ndarray, n: int) -> pd.Series:
-    col = column.copy()
-    if col.dtype == object or pd.api.types.is_string_dtype(col):
-        col = col.astype("string").str.strip()
-        col = col.mask(col == "")
-    first = col.groupby(gid, sort=True).first()
+    """The first non-empty value of each group (cleaning the distinct values only)."""
+    if column.dtype == object or pd.api.types.is_string_dtype(column):
+        codes, uniques = pd.factorize(column, sort=False, use_na_sentinel=True)
+        text = pd.Series(np.asarray(uniques, dtype=object)).astype("string").str.strip()
+        text = text.mask(text == "")
+        codes = np.where(codes >= 0, codes, -1)
+        valid = codes >= 0
+        valid[valid] = text.notna().to_numpy()[codes[valid]]
+        first = pd.Series(np.where(valid, codes, np.nan)).groupby(gid, sort=True).first()
+        idx = first.reindex(range(n)).to_numpy()
+        ok = ~np.isnan(idx)
+        out = np.full(n, None, dtype=object)
+        out[ok] = text.to_numpy(dtype=object)[idx[ok].astype(np.int64)]
+        return pd.Series(out, dtype=object)
+    first = pd.Series(column.to_numpy()).groupby(gid, sort=True).first()
     return first.reindex(range(n))
 
 
@@ -165,29 +203,24 @@ def build_input(
             f"the observations have no column(s) {', '.join(missing)}; expected at least "
             "series_code, area_code, year and value (one row per observation)."
         )
-    frame = frame.reset_index(drop=True)
-    for key, default in _KEY_DEFAULTS.items():
-        if key not in frame:
-            frame = frame.assign(**{key: default})
-        else:
-            frame[key] = frame[key].fillna(default)
-    for key in ("series_code", "area_code"):
-        frame[key] = frame[key].astype("string").str.strip().fillna("").astype(object)
+    n_rows = len(frame)
     years = pd.to_numeric(frame["year"], errors="coerce")
     if years.isna().any() or (years % 1 != 0).any():
-        example = frame.loc[years.isna() | (years % 1 != 0), "year"].iloc[0]
+        example = frame["year"].to_numpy()[(years.isna() | (years % 1 != 0)).to_numpy()][0]
         raise DataError(
             f"column 'year' has a value that is not a whole year: {example!r}. "
             "Expected years such as 2015."
         )
     values = pd.to_numeric(frame["value"], errors="coerce").astype("float64")
 
-    gid = _group_ids(frame)
+    gid, parts = _group_ids(frame, n_rows)
     _, first_rows = np.unique(gid, return_index=True)
     n = len(first_rows)
-    groups = frame.loc[first_rows, list(GROUP_KEYS)].reset_index(drop=True)
+    groups = pd.DataFrame(
+        {key: values_[codes[first_rows]] for key, (codes, values_) in parts.items()}
+    )
     unit = (
-        frame["unit"].astype("string").fillna("").to_numpy()[first_rows]
+        frame["unit"].astype("string").fillna("").to_numpy(dtype=object)[first_rows]
         if "unit" in frame
         else np.full(n, "", dtype=object)
     )
@@ -249,8 +282,12 @@ def build_input(
     p_gid = gid[keep]
     p_year = years.to_numpy()[keep].astype(np.int64)
     p_value = values.to_numpy()[keep]
-    order = np.lexsort((p_year, p_gid))
-    points = pd.DataFrame({"gid": p_gid[order], "year": p_year[order], "value": p_value[order]})
+    step_gid, step_year = np.diff(p_gid), np.diff(p_year)
+    if np.all((step_gid > 0) | ((step_gid == 0) & (step_year >= 0))):
+        points = pd.DataFrame({"gid": p_gid, "year": p_year, "value": p_value})  # sorted
+    else:
+        order = np.lexsort((p_year, p_gid))
+        points = pd.DataFrame({"gid": p_gid[order], "year": p_year[order], "value": p_value[order]})
     return MethodInput(groups=groups, points=points)
 
 
@@ -280,7 +317,8 @@ def summarise(inp: MethodInput) -> pd.DataFrame:
     gid = p["gid"].to_numpy()
     year = p["year"].to_numpy()
     value = p["value"].to_numpy()
-    dup_rows = np.r_[False, (gid[1:] == gid[:-1]) & (year[1:] == year[:-1])]
+    dup_rows = np.zeros(len(gid), dtype=bool)
+    dup_rows[1:] = (gid[1:] == gid[:-1]) & (year[1:] == year[:-1])
     duplicate = np.bincount(gid[dup_rows], minlength=n) > 0
     since = year >= g["base_year_asked"].to_numpy()[gid] if len(gid) else np.zeros(0, bool)
     idx = np.flatnonzero(since)

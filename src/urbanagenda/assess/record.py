@@ -72,11 +72,16 @@ def _rollup_rows(rollup: pd.DataFrame, run_id: int) -> list[dict[str, Any]]:
                 "level": rec["level"],
                 "code": rec["code"],
                 "area_code": rec["area_code"],
+                "sex": TOTAL,
+                "age": TOTAL,
+                "location": TOTAL,
+                "breakdown": "",
                 "aggregated": True,
                 "status": rec["status"],
                 "label": rec["label"],
-                "score": _clean(rec.get("score")),
                 "reason": _clean(rec.get("reason")),
+                **{c: _clean(rec.get(c)) for c in _NUMBERS},
+                **{c: None for c in _YEARS},
             }
         )
     return rows
@@ -126,7 +131,7 @@ def record_run(
                 conn.execute(insert(s.assessment_result), rows)
     except SQLAlchemyError as exc:
         raise StoreError(
-            f"cannot record the assessment run in {engine.url!r}: {exc}. Is the database "
-            "migrated to revision 0002? Run `urbanagenda init`."
+            f"cannot record the assessment run in {engine.url!r}: {str(exc)[:400]}. Is the "
+            "database migrated to revision 0002? Run `urbanagenda init`."
         ) from exc
     return run_id

@@ -23,12 +23,14 @@ RESULT_COLUMNS = ("status", "score", "cagr_actual", "cagr_required", "ratio", "r
 
 
 @cache
-def _bundled_text() -> str:
-    return (
+def _bundled() -> dict[str, Any]:
+    text = (
         resources.files("urbanagenda.assess")
         .joinpath("config", "methods.yaml")
         .read_text(encoding="utf-8")
     )
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return check_config(yaml.load(text, Loader=loader))
 
 
 def load_method_config(path: str | Path | None = None) -> dict[str, Any]:
@@ -37,9 +39,9 @@ def load_method_config(path: str | Path | None = None) -> dict[str, Any]:
     A user's file has the same structure; it may hold only some methods or editions, which
     then replace or extend the bundled ones (a deep merge).
     """
-    bundled = yaml.safe_load(_bundled_text())
+    bundled = copy.deepcopy(_bundled())
     if path is None:
-        return check_config(bundled)
+        return bundled
     try:
         user = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:

@@ -31,8 +31,10 @@ def _worst_observed(points: pd.DataFrame, n: int, d: np.ndarray) -> np.ndarray:
     y = points["value"].to_numpy()
     lo = np.full(n, np.inf)
     hi = np.full(n, -np.inf)
-    np.minimum.at(lo, g, y)
-    np.maximum.at(hi, g, y)
+    if len(g):  # points are sorted by group: one reduction per run of equal ids
+        starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+        lo[g[starts]] = np.minimum.reduceat(y, starts)
+        hi[g[starts]] = np.maximum.reduceat(y, starts)
     worst = np.where(d < 0, hi, lo)
     return np.where(np.isfinite(worst), worst, np.nan)
 
