@@ -86,7 +86,9 @@ def stream_csv(path: Path, *, chunk_rows: int = 200_000) -> Iterator[tuple[pd.Da
     Line numbers assume no line breaks inside quoted fields.
     """
     header = read_header(path)
-    read_opts = pacsv.ReadOptions(block_size=1 << 24, use_threads=True)
+    # Arrow's streaming reader parses several blocks ahead of the consumer: small blocks keep
+    # that read-ahead, and so the memory of a load, small (chunks are put together below)
+    read_opts = pacsv.ReadOptions(block_size=1 << 21, use_threads=True)
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header},
         strings_can_be_null=False,

@@ -10,15 +10,17 @@ the database trigger ``observation_keep_revision`` copies the old row into
 
 from __future__ import annotations
 
-import io
+import sqlite3
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
 from sqlalchemy import Connection, Engine, func, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -26,7 +28,7 @@ from urbanagenda.errors import StoreError, ValidationFailed
 from urbanagenda.ingest.base import Chunk
 from urbanagenda.ingest.registry import reader_for
 from urbanagenda.ingest.report import Issue, Report
-from urbanagenda.ingest.validate import validate_chunk
+from urbanagenda.ingest.validate import Reference, validate_chunk
 from urbanagenda.model.observations import COLUMNS, KEY_COLUMNS
 from urbanagenda.store import schema as s
 from urbanagenda.store.reference import reference_from_store
@@ -89,42 +91,69 @@ def _precheck(path: Path) -> Issue | None:
 
 
 class _Dedup:
-    """Duplicate keys across all chunks, by a 64-bit hash of the key columns."""
+    """Duplicate keys across all chunks, by a 64-bit hash of the key columns.
+
+    Memory per row is the hash alone (8 bytes): where a chunk's rows come from is kept as
+    the first row number when they run on, as in a CSV file, and as arrays only otherwise.
+    """
 
     def __init__(self) -> None:
         self.hashes: list[np.ndarray] = []
-        self.where: list[pd.DataFrame] = []
+        self.where: list[tuple[str, str | np.ndarray, int | np.ndarray]] = []
 
-    def add(self, frame: pd.DataFrame, file: str) -> None:
+    def add(self, frame: pd.DataFrame, file: str) -> bool:
+        """Keep the chunk's key hashes; True when the chunk itself repeats a key."""
         keys = frame[list(KEY_COLUMNS)].astype(str)
-        self.hashes.append(pd.util.hash_pandas_object(keys, index=False).to_numpy())
+        h = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        self.hashes.append(h)
+        rows = frame["_row"].to_numpy()
+        sheets = frame["_sheet"].to_numpy()
+        runs_on = len(rows) > 0 and bool(np.all(np.diff(rows) == 1))
+        one_sheet = len(sheets) > 0 and bool(np.all(sheets == sheets[0]))
         self.where.append(
-            pd.DataFrame(
-                {"file": file, "sheet": frame["_sheet"].to_numpy(), "row": frame["_row"].to_numpy()}
+            (
+                file,
+                str(sheets[0]) if one_sheet else sheets,
+                int(rows[0]) if runs_on else rows,
             )
         )
+        s = np.sort(h)
+        return bool(np.any(s[1:] == s[:-1]))
+
+    def _locate(self, positions: np.ndarray) -> list[tuple[str, str, int]]:
+        starts = np.cumsum([0] + [len(h) for h in self.hashes])
+        out = []
+        for p in positions:
+            c = int(np.searchsorted(starts, p, side="right")) - 1
+            i = int(p - starts[c])
+            file, sheets, rows = self.where[c]
+            sheet = sheets if isinstance(sheets, str) else str(sheets[i])
+            row = rows + i if isinstance(rows, int) else int(rows[i])
+            out.append((file, sheet, row))
+        return out
 
     def issues(self, limit: int = 50) -> tuple[list[Issue], int]:
         if not self.hashes:
             return [], 0
         h = np.concatenate(self.hashes)
+        if not np.any(np.diff(np.sort(h)) == 0):
+            return [], 0
         order = np.argsort(h, kind="stable")
         hs = h[order]
         dup_pos = np.flatnonzero(hs[1:] == hs[:-1]) + 1
-        if len(dup_pos) == 0:
-            return [], 0
-        where = pd.concat(self.where, ignore_index=True)
         issues = []
         for p in dup_pos[:limit]:
-            first, again = where.iloc[order[p - 1]], where.iloc[order[p]]
+            (first_file, _, first_row), (file, sheet, row) = self._locate(
+                np.array([order[p - 1], order[p]])
+            )
             issues.append(
                 Issue(
                     "duplicate-key",
-                    f"this row repeats the series, area, year and breakdown of {first['file']} "
-                    f"row {first['row']}.",
-                    file=str(again["file"]),
-                    sheet=str(again["sheet"]) or None,
-                    row=int(again["row"]),
+                    f"this row repeats the series, area, year and breakdown of {first_file} "
+                    f"row {first_row}.",
+                    file=file,
+                    sheet=sheet or None,
+                    row=row,
                     expected="one value per series, area, year and breakdown in a load",
                     fix="remove one of the two rows, or tell them apart by a breakdown column",
                 )
@@ -132,9 +161,15 @@ class _Dedup:
         return issues, len(dup_pos)
 
 
-def _write_sqlite(conn: Connection, frame: pd.DataFrame, load_id: int) -> None:
+#: rows per INSERT statement: one statement of many rows costs SQLite far less per row than
+#: one statement per row (fewer VM starts, fewer Python ↔ C round trips)
+_SQLITE_ROWS_PER_STATEMENT = 500
+
+
+def _sqlite_upsert(rows: int, load_id: int) -> str:
     cols = ", ".join(_WRITE_COLUMNS)
-    marks = ", ".join("?" for _ in _WRITE_COLUMNS)
+    # load_id is the same for every row: a literal, not one more parameter per row
+    one = "(" + ", ".join("?" for _ in COLUMNS) + f", {int(load_id)})"
     key = ", ".join(KEY_COLUMNS)
     changed = " OR ".join(
         f"observation.{c} IS NOT excluded.{c}"
@@ -143,19 +178,37 @@ def _write_sqlite(conn: Connection, frame: pd.DataFrame, load_id: int) -> None:
     sets = ", ".join(
         f"{c} = excluded.{c}" for c in ("value", "unit", "nature", "source", "footnote", "load_id")
     )
-    sql = (
-        f"INSERT INTO observation ({cols}) VALUES ({marks}) "
+    return (
+        f"INSERT INTO observation ({cols}) VALUES {', '.join([one] * rows)} "
         f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {changed}"
     )
-    columns = [frame[c].tolist() for c in COLUMNS]
-    columns.append([load_id] * len(frame))
+
+
+def _write_sqlite(conn: Connection, frame: pd.DataFrame, load_id: int) -> int:
+    """Upsert the rows; the number of rows inserted or changed."""
     dbapi = conn.connection.driver_connection
+    n, width = len(frame), len(COLUMNS)
+    limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
+    per = max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // width))
+    table = np.empty((n, width), dtype=object)
+    for j, c in enumerate(COLUMNS):
+        table[:, j] = frame[c].to_numpy(dtype=object)
+    full = n - n % per
     cur = dbapi.cursor()  # type: ignore[union-attr]
-    cur.executemany(sql, zip(*columns, strict=True))
+    written = 0
+    if full:
+        statements = table[:full].reshape(-1, per * width)
+        cur.executemany(_sqlite_upsert(per, load_id), (s.tolist() for s in statements))
+        written += cur.rowcount  # summed over the statements; an unchanged row is not counted
+    if n > full:
+        cur.execute(_sqlite_upsert(n - full, load_id), table[full:].reshape(-1).tolist())
+        written += cur.rowcount
     cur.close()
+    return int(written)
 
 
-def _write_postgres(conn: Connection, frame: pd.DataFrame, load_id: int) -> None:
+def _write_postgres(conn: Connection, frame: pd.DataFrame, load_id: int) -> int:
+    """Upsert the rows through a COPY into a staging table; the rows inserted or changed."""
     dbapi = conn.connection.driver_connection
     with dbapi.cursor() as cur:  # type: ignore[union-attr]
         cur.execute(
@@ -165,20 +218,18 @@ def _write_postgres(conn: Connection, frame: pd.DataFrame, load_id: int) -> None
             "load_id integer) ON COMMIT DROP"
         )
         cur.execute("TRUNCATE staging_observation")
-        buf = io.StringIO()
-        out = frame[list(COLUMNS)].copy()
-        out["load_id"] = load_id
-        out.to_csv(buf, index=False, header=False)
-        buf.seek(0)
+        # Arrow writes the CSV in C++: every text is quoted (so "" is the empty code, never
+        # NULL) and floats are written in their shortest form that reads back exactly
+        out = pa.Table.from_pandas(frame[list(COLUMNS)], preserve_index=False)
+        out = out.append_column("load_id", pa.array(np.full(len(frame), load_id, np.int32)))
+        buf = pa.BufferOutputStream()
+        pacsv.write_csv(out, buf, pacsv.WriteOptions(include_header=False))
+        data = buf.getvalue()
         cols = ", ".join(_WRITE_COLUMNS)
-        # an empty field is the empty code (e.g. no breakdown), never NULL
-        text_cols = ", ".join(c for c in COLUMNS if c not in ("year", "value"))
-        with cur.copy(
-            f"COPY staging_observation ({cols}) FROM STDIN "
-            f"WITH (FORMAT csv, FORCE_NOT_NULL ({text_cols}))"
-        ) as cp:
-            while data := buf.read(1 << 20):
-                cp.write(data)
+        with cur.copy(f"COPY staging_observation ({cols}) FROM STDIN WITH (FORMAT csv)") as cp:
+            view = memoryview(data)  # type: ignore[arg-type]
+            for start in range(0, len(view), 1 << 22):
+                cp.write(view[start : start + (1 << 22)])
         key = ", ".join(KEY_COLUMNS)
         changed = " OR ".join(
             f"observation.{c} IS DISTINCT FROM excluded.{c}"
@@ -192,6 +243,54 @@ def _write_postgres(conn: Connection, frame: pd.DataFrame, load_id: int) -> None
             f"INSERT INTO observation ({cols}) SELECT {cols} FROM staging_observation "
             f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {changed}"
         )
+        return int(cur.rowcount)
+
+
+def _validated_chunks(
+    files: list[Path],
+    ref: Reference,
+    *,
+    format_name: str | None,
+    source: str | None,
+    chunk_rows: int,
+    result: LoadResult,
+    dedup: _Dedup,
+) -> Iterator[tuple[str, pd.DataFrame, int, bool]]:
+    """Read and validate every chunk of every file, collecting issues in the report.
+
+    Yields (file, clean rows, rows of the file done, whether the chunk repeats a key).
+    """
+    report = result.report
+    for path in files:
+        pre = _precheck(path)
+        if pre:
+            report.add(pre)
+            continue
+        try:
+            reader = reader_for(path, format_name)
+        except Exception as exc:  # DataError: no reader recognises it
+            report.add(
+                Issue(
+                    "unknown-format",
+                    str(exc),
+                    file=str(path),
+                    fix="name the format with --format",
+                )
+            )
+            continue
+        result.formats[str(path)] = reader.format_name
+        done = 0
+        chunk: Chunk
+        for chunk in reader.read(path, chunk_rows=chunk_rows):
+            report.extend(chunk.issues)
+            if chunk.frame.empty:
+                continue
+            clean = validate_chunk(chunk.frame, ref, file=str(path), report=report)
+            fill = source or path.name
+            clean["source"] = clean["source"].mask(clean["source"] == "", fill)
+            repeats = dedup.add(clean, str(path))
+            done += len(chunk.frame)
+            yield str(path), clean, done, repeats
 
 
 def _run(
@@ -230,39 +329,26 @@ def _run(
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
             writer = _write_sqlite if conn.dialect.name == "sqlite" else _write_postgres
-            for path in files:
-                pre = _precheck(path)
-                if pre:
-                    report.add(pre)
-                    continue
-                try:
-                    reader = reader_for(path, format_name)
-                except Exception as exc:  # DataError: no reader recognises it
-                    report.add(
-                        Issue(
-                            "unknown-format",
-                            str(exc),
-                            file=str(path),
-                            fix="name the format with --format",
-                        )
-                    )
-                    continue
-                result.formats[str(path)] = reader.format_name
-                done = 0
-                chunk: Chunk
-                for chunk in reader.read(path, chunk_rows=chunk_rows):
-                    report.extend(chunk.issues)
-                    if chunk.frame.empty:
-                        continue
-                    clean = validate_chunk(chunk.frame, ref, file=str(path), report=report)
-                    fill = source or path.name
-                    clean["source"] = clean["source"].mask(clean["source"] == "", fill)
-                    dedup.add(clean, str(path))
-                    done += len(chunk.frame)
-                    if write and report.valid and len(clean):
-                        writer(conn, clean, load_id)  # type: ignore[arg-type]
-                    if progress:
-                        progress(str(path), done)
+            writing = write
+            written = 0  # rows inserted or changed: those that now carry this load's id
+            chunks = _validated_chunks(
+                files,
+                ref,
+                format_name=format_name,
+                source=source,
+                chunk_rows=chunk_rows,
+                result=result,
+                dedup=dedup,
+            )
+            for file, clean, done, repeats in chunks:
+                if repeats:
+                    # a key twice in one statement: PostgreSQL refuses the upsert, and the
+                    # load is going to be rejected anyway (duplicate-key issues)
+                    writing = False
+                if writing and report.valid and len(clean):
+                    written += writer(conn, clean, load_id)  # type: ignore[arg-type]
+                if progress:
+                    progress(file, done)
             dup_issues, _ndup = dedup.issues()
             report.extend(dup_issues)
             result.rows_read = report.rows_read
@@ -271,11 +357,6 @@ def _run(
                 if not report.valid and write:
                     raise ValidationFailed(report)
                 return result
-            total = conn.execute(
-                select(func.count())
-                .select_from(s.observation)
-                .where(s.observation.c.load_id == load_id)
-            ).scalar_one()
             updated = conn.execute(
                 select(func.count())
                 .select_from(s.observation_revision)
@@ -283,8 +364,8 @@ def _run(
             ).scalar_one()
             result.load_id = load_id
             result.updated = int(updated)
-            result.inserted = int(total) - int(updated)
-            result.unchanged = result.rows_read - int(total)
+            result.inserted = written - int(updated)
+            result.unchanged = result.rows_read - written
             conn.execute(
                 update(s.load_run)
                 .where(s.load_run.c.id == load_id)
