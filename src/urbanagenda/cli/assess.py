@@ -11,31 +11,15 @@ import pandas as pd
 import typer
 from rich.console import Console
 
+from urbanagenda.assess.methods import OUTPUT_COLUMNS
 from urbanagenda.errors import DataError, UrbanAgendaError
 
 __all__ = ["assess_command", "read_tidy_csv"]
 
 _err = Console(stderr=True)
 DEFAULT_METHOD = "unsd-2024"
-_FILE_COLUMNS = (
-    "series_code",
-    "area_code",
-    "method",
-    "edition",
-    "status",
-    "label",
-    "score",
-    "cagr_actual",
-    "cagr_required",
-    "ratio",
-    "base_year",
-    "base_value",
-    "latest_year",
-    "latest_value",
-    "target_value",
-    "reason",
-)
 _DIMENSIONS = ("sex", "age", "location", "breakdown")
+_FILE_COLUMNS = tuple(c for c in OUTPUT_COLUMNS if c not in _DIMENSIONS)
 
 
 def read_tidy_csv(path: Path) -> pd.DataFrame:

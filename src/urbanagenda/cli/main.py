@@ -9,10 +9,10 @@ from typing import Annotated, cast
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from urbanagenda import api
+from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console, err
 from urbanagenda.errors import UrbanAgendaError, ValidationFailed
 
 app = typer.Typer(
@@ -22,19 +22,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
-
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        "-d",
-        envvar="URBANAGENDA_DATABASE_URL",
-        help="Database URL (default: sqlite:///var/urbanagenda.sqlite).",
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def _fail(exc: UrbanAgendaError) -> None:

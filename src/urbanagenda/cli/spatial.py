@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console, err
 from urbanagenda.errors import MethodError, UrbanAgendaError, ValidationFailed
 
 __all__ = ["compute_app", "compute_batch_command"]
@@ -29,19 +29,6 @@ compute_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-console = Console()
-err = Console(stderr=True)
-
-DatabaseOpt = Annotated[
-    str | None,
-    typer.Option(
-        "--database",
-        "-d",
-        envvar="URBANAGENDA_DATABASE_URL",
-        help="Database URL (default: sqlite:///var/urbanagenda.sqlite).",
-    ),
-]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 def _fail(exc: UrbanAgendaError) -> None:
