@@ -60,8 +60,9 @@ def assert_same_repository(original: Path, exported: Path) -> None:
 
 
 @pytest.fixture
-def imported(sqlite_engine: Engine):  # type: ignore[no-untyped-def]
-    return sqlite_engine, import_opensdg(sqlite_engine, LA, AREA)
+def imported(engine: Engine):  # type: ignore[no-untyped-def]
+    """The LA repository imported into a fresh store, on SQLite and on PostgreSQL."""
+    return engine, import_opensdg(engine, LA, AREA)
 
 
 def test_los_angeles_is_imported_with_every_series_and_metadata_record(imported) -> None:  # type: ignore[no-untyped-def]
