@@ -164,3 +164,22 @@ def test_progress_command_in_chinese(demo_db: str) -> None:
     assert "居住在贫民窟的城市人口比例从24.6%（2016年）下降至24.2%（2020年）" in slum["text"]
     assert data["summary"][0].startswith("如果没有重大转变")
     assert set(data["chart"]) >= {"11.1", "11.6"}
+
+
+def test_a_series_without_a_target_is_never_labelled_target_met() -> None:
+    from urbanagenda.assess.methods import assess
+
+    frame = pd.DataFrame(
+        {
+            "series_code": ["EN_ATM_PM25"] * 2 + ["EN_LND_SLUM"] * 2,
+            "area_code": ["566"] * 4,
+            "year": [2015, 2019, 2015, 2020],
+            "value": [50.0, 40.0, 10.0, 0.0],
+        }
+    )
+    out = assess(frame, "unsd-2024").set_index("series_code")
+    assert out.loc["EN_ATM_PM25", "status"] == "met"  # d·CAGR = 5.4 % a year: top band
+    assert out.loc["EN_ATM_PM25", "label"] == "Substantial progress (no numeric target)"
+    assert out.loc["EN_LND_SLUM", "label"] == "Target met or almost met"
+    zh = assess(frame, "unsd-2024", language="zh").set_index("series_code")
+    assert zh.loc["EN_ATM_PM25", "label"] == "进展显著（无数值目标）"

@@ -120,6 +120,12 @@ def assess_input(
     summary = summarise(inp)
     verdict = function(summary, inp.points, params)
     label = verdict["status"].map(labels(cfg, method, language))
+    no_target = cfg["methods"][method].get("no_target_labels", {})
+    if no_target:
+        untargeted = pd.Series(summary["target_value"]).isna().to_numpy()
+        for code, text in no_target.items():
+            hit = untargeted & (verdict["status"] == code).to_numpy()
+            label = label.mask(hit, str(text[language]))
     out = summary[list(GROUP_KEYS)].assign(
         method=method,
         edition=chosen,
