@@ -41,6 +41,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -412,15 +413,17 @@ def _empty_issue(path: Path, sheet: str) -> Issue:
     )
 
 
-class _UnHabitatReader:
+class _UnHabitatReader(ABC):
+    """What the three workbook readers share; each names its sheet and reads its layout."""
+
     format_name: str = ""
 
     def __init__(self, *, aggregates: bool = False) -> None:
         #: emit the workbook's regional and global aggregate rows too
         self.aggregates = aggregates
 
-    def _sheet_name(self, wb: Any) -> str | None:
-        raise NotImplementedError
+    @abstractmethod
+    def _sheet_name(self, wb: Any) -> str | None: ...
 
     def _recognises(self, wb: Any) -> bool:
         return self._sheet_name(wb) is not None
@@ -459,8 +462,8 @@ class _UnHabitatReader:
             wb.close()
         yield from _chunks(records, issues, chunk_rows)
 
-    def _read_workbook(self, path: Path, wb: Any) -> tuple[list[_Record], list[Issue]]:
-        raise NotImplementedError
+    @abstractmethod
+    def _read_workbook(self, path: Path, wb: Any) -> tuple[list[_Record], list[Issue]]: ...
 
 
 # --------------------------------------------------------------------------- 11.7.1
