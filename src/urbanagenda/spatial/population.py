@@ -166,7 +166,7 @@ def _read_raster(path: Path) -> gpd.GeoDataFrame:
             if src.crs is None:
                 raise MethodError(
                     f"Population raster {str(path)!r} has no CRS. Assign one with "
-                    "gdal_edit.py -a_srs EPSG:XXXX; it is never guessed."
+                    "gdal_edit.py -a_srs EPSG:<code>; it is never guessed."
                 )
             band = src.read(1, masked=True)
             transform, crs = src.transform, src.crs.to_string()
