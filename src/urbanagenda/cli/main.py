@@ -292,6 +292,7 @@ def _register_subcommands() -> None:
         ("urbanagenda.cli.opensdg", "opensdg_app", "opensdg"),
         ("urbanagenda.cli.spatial", "compute_app", "compute"),
         ("urbanagenda.cli.spatial", "compute_batch_command", "compute-batch"),
+        ("urbanagenda.cli.serve", "serve_command", "serve"),
     ):
         try:
             mod = importlib.import_module(module)

@@ -29,7 +29,7 @@ from urbanagenda.model.catalogue import load_catalogue
 from urbanagenda.store.aggregates import aggregate_series
 from urbanagenda.store.query import read_observations
 
-__all__ = ["GlobalProgress", "global_progress", "regional_values"]
+__all__ = ["GlobalProgress", "global_progress", "headline_values", "regional_values"]
 
 
 @dataclass
@@ -96,10 +96,37 @@ def regional_values(engine: Engine, series_code: str, areas: list[str]) -> pd.Da
     return both.sort_values(["area_code", "year"]).reset_index(drop=True)
 
 
+def _targets() -> list[str]:
+    cat = load_catalogue()
+    return sorted(cat.targets, key=lambda t: (len(t.split(".")[1]) > 1 or t[-1].isalpha(), t))
+
+
+def headline_values(engine: Engine) -> dict[str, pd.DataFrame]:
+    """The regional values of every headline series that has data (the slow, method-free
+    part of :func:`global_progress`; compute it once and pass it as ``headline``)."""
+    cfg = load_progress_config()
+    areas: list[str] = [str(a) for a in cfg["areas"]]
+    found: dict[str, pd.DataFrame] = {}
+    for target in _targets():
+        for code in cfg["headline_series"].get(target, []):
+            if code in found:
+                continue
+            vals = regional_values(engine, code, areas)
+            if not vals.empty:
+                found[code] = vals
+    return found
+
+
 def global_progress(
-    engine: Engine, *, method: str = "unsd-2024", edition: str | None = None, language: str = "en"
+    engine: Engine,
+    *,
+    method: str = "unsd-2024",
+    edition: str | None = None,
+    language: str = "en",
+    headline: dict[str, pd.DataFrame] | None = None,
 ) -> GlobalProgress:
-    """Targets × regions statuses with sentences, from the store's data."""
+    """Targets × regions statuses with sentences, from the store's data (or from
+    ``headline``, the output of :func:`headline_values`)."""
     cfg = load_progress_config()
     cat = load_catalogue()
     areas: list[str] = [str(a) for a in cfg["areas"]]
@@ -107,14 +134,15 @@ def global_progress(
     names = {a: all_areas.name(a, language) for a in areas}
     if language == "zh":
         names.update({str(k): v for k, v in cfg.get("area_names_zh", {}).items()})
-    targets = sorted(cat.targets, key=lambda t: (len(t.split(".")[1]) > 1 or t[-1].isalpha(), t))
+    targets = _targets()
+    if headline is None:
+        headline = headline_values(engine)
     values_by_series: dict[str, pd.DataFrame] = {}
     chosen: dict[str, str] = {}
     for target in targets:
         for code in cfg["headline_series"].get(target, []):
-            vals = regional_values(engine, code, areas)
-            if not vals.empty:
-                values_by_series[code] = vals
+            if code in headline:
+                values_by_series[code] = headline[code]
                 chosen.setdefault(target, code)
     values = (
         pd.concat(values_by_series.values(), ignore_index=True)

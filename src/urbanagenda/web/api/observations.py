@@ -1,0 +1,130 @@
+"""``/api/v1/observations``: filtered, paginated observations as JSON, CSV, XLSX or Parquet."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from starlette.responses import Response
+
+from urbanagenda.model.areas import KINDS
+from urbanagenda.web.api.common import (
+    CODE_PATTERN,
+    MEDIA_TYPES,
+    cached,
+    check_params,
+    json_body,
+    resolve_areas,
+    resolve_series,
+    split_codes,
+    store_of,
+    table_body,
+)
+from urbanagenda.web.data import OBSERVATION_FIELDS, ObservationQuery
+from urbanagenda.web.errors import ApiError
+
+router = APIRouter(tags=["data"])
+
+_PARAMS = (
+    "series", "indicator", "area", "area_level", "year_from", "year_to", "sex", "age",
+    "location", "breakdown", "page", "limit", "format",
+)  # fmt: skip
+_DISAGG = r"^[A-Za-z0-9_.\-]{1,64}$"
+
+
+@router.get(
+    "/observations",
+    summary="Observations, filtered and paginated",
+    response_description="Rows with the observation key, value, unit, nature, source and "
+    "footnote; JSON has `data` and `meta` (total, page, limit, links).",
+)
+async def observations(
+    request: Request,
+    series: Annotated[
+        list[str] | None,
+        Query(description="Series code(s), repeated or comma-separated, e.g. EN_LND_SLUM"),
+    ] = None,
+    indicator: Annotated[
+        str | None, Query(pattern=r"^11\.[0-9a-c]{1,2}\.[0-9]{1,2}$", description="e.g. 11.1.1")
+    ] = None,
+    area: Annotated[
+        list[str] | None,
+        Query(
+            description="Area code(s): M49 (566), ISO3 (NGA) or city id; repeated or "
+            "comma-separated"
+        ),
+    ] = None,
+    area_level: Annotated[
+        str | None, Query(description=f"Only areas of this kind: {', '.join(KINDS)}")
+    ] = None,
+    year_from: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    year_to: Annotated[int | None, Query(ge=1900, le=2100)] = None,
+    sex: Annotated[str | None, Query(pattern=_DISAGG, description="e.g. _T, F, M")] = None,
+    age: Annotated[str | None, Query(pattern=_DISAGG)] = None,
+    location: Annotated[str | None, Query(pattern=_DISAGG, description="e.g. _T, U, R")] = None,
+    breakdown: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    limit: Annotated[int | None, Query(ge=1, le=10000)] = None,
+    format: Annotated[Literal["json", "csv", "xlsx", "parquet"], Query()] = "json",
+) -> Response:
+    check_params(request, _PARAMS)
+    store = store_of(request)
+    settings = request.app.state.settings
+    for name, raw in (("series", series), ("area", area)):
+        for value in split_codes(raw):
+            if not _ok_code(value):
+                raise ApiError(
+                    422, f"{name} {value!r} is not a code", where=f"query.{name}",
+                    fix="codes are letters, digits, '_', '.' and '-' (at most 64)",
+                )  # fmt: skip
+    if indicator and indicator not in store.catalogue.indicators:
+        raise ApiError(
+            422, f"unknown indicator {indicator!r}", where="query.indicator",
+            fix="list the indicators at /api/v1/indicators (e.g. 11.1.1)",
+        )  # fmt: skip
+    if area_level and area_level not in KINDS:
+        raise ApiError(
+            422, f"unknown area level {area_level!r}", where="query.area_level",
+            fix=f"one of {', '.join(KINDS)}",
+        )  # fmt: skip
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise ApiError(
+            422, f"year_from {year_from} is after year_to {year_to}", where="query.year_from",
+            fix="give year_from <= year_to",
+        )  # fmt: skip
+    codes = resolve_series(store, split_codes(series))
+    areas = resolve_areas(store, split_codes(area))
+    if breakdown is not None and "\x00" in breakdown:
+        raise ApiError(422, "breakdown contains a NUL character", where="query.breakdown")
+    file = format != "json"
+    size = limit or (None if file else settings.page_size_default)
+    query = ObservationQuery(
+        series=tuple(codes), indicator=indicator, areas=tuple(areas), area_level=area_level,
+        year_from=year_from, year_to=year_to, sex=sex, age=age, location=location,
+        breakdown=breakdown, limit=size, offset=(page - 1) * size if size else 0,
+    )  # fmt: skip
+
+    def build() -> bytes:
+        rows = store.observations(query)
+        if file:
+            return table_body(rows, OBSERVATION_FIELDS, format)
+        total = store.count_observations(query)
+        assert size is not None
+        pages = max(1, -(-total // size))
+        links: dict[str, str | None] = {"self": str(request.url), "next": None, "prev": None}
+        # (absolute links, from the Host the client used)
+        if page < pages:
+            links["next"] = str(request.url.include_query_params(page=page + 1))
+        if page > 1:
+            links["prev"] = str(request.url.include_query_params(page=page - 1))
+        meta = {"total": total, "page": page, "pages": pages, "limit": size, "links": links}
+        return json_body({"data": rows, "meta": meta})
+
+    download = f"observations.{format}" if file else None
+    return await cached(request, build, media_type=MEDIA_TYPES[format], filename=download)
+
+
+def _ok_code(value: str) -> bool:
+    import re
+
+    return re.fullmatch(CODE_PATTERN, value) is not None

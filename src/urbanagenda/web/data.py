@@ -1,0 +1,264 @@
+"""What the web platform reads from the store, with caches keyed on the data version.
+
+The *data version* changes whenever a load, an assessment run or an aggregate is written
+(it is built from the highest ids of ``load_run`` and ``assessment_run`` and the number of
+``aggregate_value`` rows); every cache entry and every ETag carries it, so an answer is
+never older than the data it was computed from (the version itself is re-read at most once
+a second).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any, TypeVar
+
+import pandas as pd
+from sqlalchemy import Engine, func, select
+
+from urbanagenda.model.areas import Areas, load_areas
+from urbanagenda.model.catalogue import Catalogue, load_catalogue
+from urbanagenda.store import schema as s
+
+__all__ = ["LRU", "OBSERVATION_FIELDS", "ObservationQuery", "WebStore"]
+
+T = TypeVar("T")
+
+OBSERVATION_FIELDS = (
+    "series_code",
+    "area_code",
+    "area_name",
+    "area_kind",
+    "year",
+    "sex",
+    "age",
+    "location",
+    "breakdown",
+    "value",
+    "unit",
+    "nature",
+    "source",
+    "footnote",
+)
+
+
+class LRU:
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: Any) -> Any:
+        if self.size <= 0:
+            return None
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: Any, value: Any) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+@dataclass(frozen=True)
+class ObservationQuery:
+    """A filter on observations; every field is optional.  Area codes are canonical."""
+
+    series: tuple[str, ...] = ()
+    indicator: str | None = None
+    areas: tuple[str, ...] = ()
+    area_level: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    sex: str | None = None
+    age: str | None = None
+    location: str | None = None
+    breakdown: str | None = None
+    limit: int | None = 1000
+    offset: int = 0
+
+
+class WebStore:
+    def __init__(self, engine: Engine, cache_size: int = 512) -> None:
+        self.engine = engine
+        self.cache = LRU(cache_size)
+        self._computed = LRU(256)  # expensive results (assessments, aggregates, pages' data)
+        self._version: tuple[float, str] = (0.0, "")
+        self._lock = threading.Lock()
+
+    # -- reference data (from the package, the same the store was initialised with) ---------
+
+    @cached_property
+    def catalogue(self) -> Catalogue:
+        return load_catalogue()
+
+    @cached_property
+    def areas(self) -> Areas:
+        return load_areas()
+
+    # -- data version -------------------------------------------------------------------------
+
+    def version(self) -> str:
+        now = time.monotonic()
+        stamp, value = self._version
+        if value and now - stamp < 1.0:
+            return value
+        with self.engine.connect() as conn:
+            loads = conn.execute(select(func.coalesce(func.max(s.load_run.c.id), 0))).scalar()
+            runs = conn.execute(select(func.coalesce(func.max(s.assessment_run.c.id), 0))).scalar()
+            aggs = conn.execute(select(func.count()).select_from(s.aggregate_value)).scalar()
+        value = f"{loads}.{runs}.{aggs}"
+        self._version = (now, value)
+        return value
+
+    def computed(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """``build()`` once per data version and key."""
+        full = (self.version(), *key)
+        hit = self._computed.get(full)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        value = build()
+        self._computed.put(full, value)
+        return value
+
+    # -- observations --------------------------------------------------------------------------
+
+    def _where(self, q: ObservationQuery) -> list[Any]:
+        o, a = s.observation, s.area
+        cond: list[Any] = []
+        if q.series:
+            cond.append(o.c.series_code.in_(list(q.series)))
+        if q.indicator:
+            codes = [x.code for x in self.catalogue.series_of_indicator(q.indicator)]
+            cond.append(o.c.series_code.in_(codes))
+        if q.areas:
+            cond.append(o.c.area_code.in_(list(q.areas)))
+        if q.area_level:
+            cond.append(o.c.area_code.in_(select(a.c.code).where(a.c.kind == q.area_level)))
+        if q.year_from is not None:
+            cond.append(o.c.year >= q.year_from)
+        if q.year_to is not None:
+            cond.append(o.c.year <= q.year_to)
+        for name in ("sex", "age", "location", "breakdown"):
+            value = getattr(q, name)
+            if value is not None:
+                cond.append(o.c[name] == value)
+        return cond
+
+    def count_observations(self, q: ObservationQuery) -> int:
+        stmt = select(func.count()).select_from(s.observation).where(*self._where(q))
+        with self.engine.connect() as conn:
+            return int(conn.execute(stmt).scalar_one())
+
+    def observations(self, q: ObservationQuery) -> list[dict[str, Any]]:
+        """Matching observations, sorted by their key, with the area's English name."""
+        o = s.observation
+        cols = [o.c[c] for c in OBSERVATION_FIELDS if c not in ("area_name", "area_kind")]
+        stmt = select(*cols).where(*self._where(q))
+        stmt = stmt.order_by(
+            o.c.series_code, o.c.area_code, o.c.year, o.c.sex, o.c.age, o.c.location,
+            o.c.breakdown,
+        )  # fmt: skip
+        if q.limit is not None:
+            stmt = stmt.limit(q.limit)
+        if q.offset:
+            stmt = stmt.offset(q.offset)
+        with self.engine.connect() as conn:
+            rows = conn.execute(stmt).all()
+        names = self.area_names("en")
+        kinds = self.area_kinds()
+        out = []
+        for r in rows:
+            (series_code, area_code, year, sex, age, location, breakdown, value, unit, nature,
+             source, footnote) = r  # fmt: skip
+            out.append(
+                {
+                    "series_code": series_code,
+                    "area_code": area_code,
+                    "area_name": names.get(area_code, area_code),
+                    "area_kind": kinds.get(area_code, ""),
+                    "year": year,
+                    "sex": sex,
+                    "age": age,
+                    "location": location,
+                    "breakdown": breakdown,
+                    "value": value,
+                    "unit": unit,
+                    "nature": nature,
+                    "source": source,
+                    "footnote": footnote,
+                }
+            )
+        return out
+
+    def observation_frame(
+        self,
+        series: Sequence[str] | None = None,
+        areas: Sequence[str] | None = None,
+        years: tuple[int | None, int | None] | None = None,
+    ) -> pd.DataFrame:
+        from urbanagenda.store.query import read_observations
+
+        return read_observations(self.engine, series=series, areas=areas, years=years)
+
+    # -- names and counts ------------------------------------------------------------------------
+
+    def area_names(self, lang: str) -> dict[str, str]:
+        """Every area's name in a language (English where the OCHA taxonomy has none)."""
+        key = ("area_names", lang)
+        hit = self._computed.get(key)
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        frame = self.areas.frame
+        names = dict(zip(frame["code"].astype(str), frame["name"].astype(str), strict=True))
+        if lang != "en":
+            local = self.areas.names
+            local = local[local["lang"] == lang]
+            names.update(zip(local["code"].astype(str), local["name"].astype(str), strict=True))
+        self._computed.put(key, names)
+        return names
+
+    def area_kinds(self) -> dict[str, str]:
+        key = ("area_kinds",)
+        hit = self._computed.get(key)
+        if hit is None:
+            frame = self.areas.frame
+            hit = dict(zip(frame["code"].astype(str), frame["kind"].astype(str), strict=True))
+            self._computed.put(key, hit)
+        return hit  # type: ignore[no-any-return]
+
+    def series_counts(self) -> dict[str, int]:
+        """Observations per series in the store."""
+
+        def build() -> dict[str, int]:
+            o = s.observation
+            stmt = select(o.c.series_code, func.count()).group_by(o.c.series_code)
+            with self.engine.connect() as conn:
+                return {str(c): int(n) for c, n in conn.execute(stmt).all()}
+
+        return self.computed(("series_counts",), build)
+
+    def areas_with_data(self) -> frozenset[str]:
+        def build() -> frozenset[str]:
+            stmt = select(s.observation.c.area_code).distinct()
+            with self.engine.connect() as conn:
+                return frozenset(str(r[0]) for r in conn.execute(stmt).all())
+
+        return self.computed(("areas_with_data",), build)

@@ -1,0 +1,112 @@
+"""Interface languages: the six UN languages, gettext catalogues compiled with Babel.
+
+Messages live in ``locale/<lang>/LC_MESSAGES/messages.po`` (extracted from the templates and
+the code with ``pybabel extract -F babel.cfg``); they are compiled in memory when the
+application starts, so there is no build step and no stale ``.mo`` file.  The names of the
+SDG targets and indicators in each language are kept beside them in
+``locale/<lang>/catalogue.yaml``; area names come from the store (OCHA taxonomy).
+
+The language of a request is the first path segment (``/fr/indicator/11.1.1``); templates
+call ``_()``/``gettext()``, which read it from a context variable.
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+__all__ = [
+    "DEFAULT",
+    "LANGUAGES",
+    "RTL",
+    "Language",
+    "catalogue_names",
+    "current",
+    "gettext",
+    "ngettext",
+    "translations",
+    "use",
+]
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    native: str  # the language's name in itself, for the switcher
+    rtl: bool = False
+
+
+LANGUAGES: dict[str, Language] = {
+    lang.code: lang
+    for lang in (
+        Language("ar", "العربية", rtl=True),
+        Language("zh", "中文"),
+        Language("en", "English"),
+        Language("fr", "Français"),
+        Language("ru", "Русский"),
+        Language("es", "Español"),
+    )
+}
+DEFAULT = "en"
+RTL = frozenset(code for code, lang in LANGUAGES.items() if lang.rtl)
+
+_current: ContextVar[str] = ContextVar("urbanagenda_language", default=DEFAULT)
+
+
+def _locale_dir() -> Any:
+    return resources.files("urbanagenda.web").joinpath("locale")
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The compiled message catalogue of a language (English: the messages themselves)."""
+    po = _locale_dir().joinpath(lang, "LC_MESSAGES", "messages.po")
+    if lang == DEFAULT or not po.is_file():
+        return NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+@cache
+def catalogue_names(lang: str) -> dict[str, dict[str, str]]:
+    """Names of goals, targets and indicators in a language: ``{"target": {"11.1": ...}}``.
+
+    Missing entries fall back to English in the callers."""
+    path = _locale_dir().joinpath(lang, "catalogue.yaml")
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(k): {str(c): str(n) for c, n in (v or {}).items()} for k, v in data.items()}
+
+
+def use(lang: str) -> None:
+    """Make ``lang`` the language of the current request."""
+    _current.set(lang if lang in LANGUAGES else DEFAULT)
+
+
+def current() -> str:
+    return _current.get()
+
+
+def gettext(message: str, **variables: Any) -> str:
+    text = translations(_current.get()).ugettext(message)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
+    text = translations(_current.get()).ungettext(singular, plural, n)
+    variables.setdefault("num", n)
+    return text % variables
