@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Set up urbanagenda and run its main job on the embedded default (SQLite):
-# build the demo database from the bundled real data and print what is in it.
+# Set up urbanagenda, build the demo database from the bundled real data (SQLite file
+# var/urbanagenda.sqlite), and serve the web platform and API on http://127.0.0.1:8000
+# (arguments go to `urbanagenda serve`, e.g. --host 0.0.0.0 --port 8080).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-exec .venv/bin/urbanagenda demo "$@"
+.venv/bin/urbanagenda demo
+exec .venv/bin/urbanagenda serve "$@"

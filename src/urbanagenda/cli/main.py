@@ -312,3 +312,7 @@ _register_subcommands()
 
 def main() -> None:  # pragma: no cover
     app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
