@@ -1,14 +1,17 @@
-"""The versioned API, ``/api/v1``: one module per resource."""
+"""The versioned API, ``/api/v1``: one module per resource, each with a ``router``."""
 
 from __future__ import annotations
+
+import importlib
 
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from urbanagenda.web.api import observations
 from urbanagenda.web.api.common import cached, json_body
 
-__all__ = ["router"]
+__all__ = ["MODULES", "router"]
+
+MODULES = ("catalogue", "areas", "observations", "assessments", "aggregates")
 
 router = APIRouter(prefix="/api/v1")
 
@@ -32,4 +35,11 @@ async def index(request: Request) -> Response:
     return await cached(request, build)
 
 
-router.include_router(observations.router)
+for _name in MODULES:
+    try:
+        _module = importlib.import_module(f"urbanagenda.web.api.{_name}")
+    except ModuleNotFoundError as exc:  # a resource not written yet
+        if exc.name != f"urbanagenda.web.api.{_name}":
+            raise
+        continue
+    router.include_router(_module.router)

@@ -1,12 +1,24 @@
-"""Server-rendered pages, one module per page type, all under ``/{lang}/``."""
+"""Server-rendered pages, one module per page type, all under ``/{lang}/``.
+
+Each module in :data:`MODULES` has a ``router``; the home page comes last because its
+``/{lang}/`` route is the most general."""
 
 from __future__ import annotations
 
+import importlib
+
 from fastapi import APIRouter
 
-from urbanagenda.web.pages import home
+__all__ = ["MODULES", "router"]
 
-__all__ = ["router"]
+MODULES = ("indicator", "lists", "area", "search", "home")
 
 router = APIRouter()
-router.include_router(home.router)
+for _name in MODULES:
+    try:
+        _module = importlib.import_module(f"urbanagenda.web.pages.{_name}")
+    except ModuleNotFoundError as exc:  # a page type not written yet
+        if exc.name != f"urbanagenda.web.pages.{_name}":
+            raise
+        continue
+    router.include_router(_module.router)
