@@ -12,14 +12,17 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, TypeVar
 
 import pandas as pd
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
+from urbanagenda.errors import StoreError
 from urbanagenda.model.areas import Areas, load_areas
 from urbanagenda.model.catalogue import Catalogue, load_catalogue
 from urbanagenda.store import schema as s
@@ -113,6 +116,19 @@ class WebStore:
     def areas(self) -> Areas:
         return load_areas()
 
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A connection; a database that cannot be reached or read raises ``StoreError``
+        (the API answers 503 and logs the cause, the client never sees it)."""
+        try:
+            with self.engine.connect() as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise StoreError(
+                f"cannot read from the database {self.engine.url!r}: {exc}. Has it been "
+                "created? Run `urbanagenda init` or `urbanagenda demo`."
+            ) from exc
+
     # -- data version -------------------------------------------------------------------------
 
     def version(self) -> str:
@@ -120,7 +136,7 @@ class WebStore:
         stamp, value = self._version
         if value and now - stamp < 1.0:
             return value
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             loads = conn.execute(select(func.coalesce(func.max(s.load_run.c.id), 0))).scalar()
             runs = conn.execute(select(func.coalesce(func.max(s.assessment_run.c.id), 0))).scalar()
             aggs = conn.execute(select(func.count()).select_from(s.aggregate_value)).scalar()
@@ -164,7 +180,7 @@ class WebStore:
 
     def count_observations(self, q: ObservationQuery) -> int:
         stmt = select(func.count()).select_from(s.observation).where(*self._where(q))
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             return int(conn.execute(stmt).scalar_one())
 
     def observations(self, q: ObservationQuery) -> list[dict[str, Any]]:
@@ -180,7 +196,7 @@ class WebStore:
             stmt = stmt.limit(q.limit)
         if q.offset:
             stmt = stmt.offset(q.offset)
-        with self.engine.connect() as conn:
+        with self.connect() as conn:
             rows = conn.execute(stmt).all()
         names = self.area_names("en")
         kinds = self.area_kinds()
@@ -250,7 +266,7 @@ class WebStore:
         def build() -> dict[str, int]:
             o = s.observation
             stmt = select(o.c.series_code, func.count()).group_by(o.c.series_code)
-            with self.engine.connect() as conn:
+            with self.connect() as conn:
                 return {str(c): int(n) for c, n in conn.execute(stmt).all()}
 
         return self.computed(("series_counts",), build)
@@ -258,7 +274,47 @@ class WebStore:
     def areas_with_data(self) -> frozenset[str]:
         def build() -> frozenset[str]:
             stmt = select(s.observation.c.area_code).distinct()
-            with self.engine.connect() as conn:
+            with self.connect() as conn:
                 return frozenset(str(r[0]) for r in conn.execute(stmt).all())
 
         return self.computed(("areas_with_data",), build)
+
+    def series_by_area(self) -> dict[str, dict[str, tuple[int, int, int]]]:
+        """``{area: {series: (observations, first year, last year)}}`` for every area with data."""
+
+        def build() -> dict[str, dict[str, tuple[int, int, int]]]:
+            o = s.observation
+            stmt = select(
+                o.c.area_code, o.c.series_code, func.count(), func.min(o.c.year),
+                func.max(o.c.year),
+            ).group_by(o.c.area_code, o.c.series_code)  # fmt: skip
+            out: dict[str, dict[str, tuple[int, int, int]]] = {}
+            with self.connect() as conn:
+                for area, series, n, first, last in conn.execute(stmt).all():
+                    out.setdefault(str(area), {})[str(series)] = (int(n), int(first), int(last))
+            return out
+
+        return self.computed(("series_by_area",), build)
+
+    def headline_frame(self, locations: Sequence[str]) -> pd.DataFrame:
+        """The headline observations of every series (sex, age and breakdown totals, the
+        ``locations`` given), the input of progress assessment, read once per data version."""
+
+        def build() -> pd.DataFrame:
+            o = s.observation
+            cols = ("series_code", "area_code", "year", "sex", "age", "location", "breakdown",
+                    "value")  # fmt: skip
+            stmt = (
+                select(*[o.c[c] for c in cols])
+                .where(o.c.sex == "_T", o.c.age == "_T", o.c.breakdown == "")
+                .where(o.c.location.in_(list(locations)))
+                .order_by(o.c.series_code, o.c.area_code, o.c.year, o.c.location)
+            )
+            with self.connect() as conn:
+                rows = conn.execute(stmt).all()
+            frame = pd.DataFrame(rows, columns=list(cols))
+            frame["year"] = frame["year"].astype("int64")
+            frame["value"] = frame["value"].astype("float64")
+            return frame
+
+        return self.computed(("headline_frame", tuple(locations)), build)

@@ -1,34 +1,58 @@
-"""The versioned API, ``/api/v1``: one module per resource, each with a ``router``."""
+"""The versioned API, ``/api/v1``: one module per resource, each with a ``router``.
+
+Every request first passes :func:`~urbanagenda.web.api.common.guard` (no NUL characters, no
+undeclared parameters); every answer goes through :func:`~urbanagenda.web.api.common.cached`
+(ETag, ``Cache-Control``, ``304``); every failure has the one error shape of
+:mod:`urbanagenda.web.errors`.  ``docs/api.md`` describes the endpoints.
+"""
 
 from __future__ import annotations
 
 import importlib
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
-from urbanagenda.web.api.common import cached, json_body
+from urbanagenda.web.api.common import ERRORS, cached, guard, json_body
 
-__all__ = ["MODULES", "router"]
+__all__ = ["MODULES", "RESOURCES", "router"]
 
 MODULES = ("catalogue", "areas", "observations", "assessments", "aggregates")
 
-router = APIRouter(prefix="/api/v1")
+router = APIRouter(prefix="/api/v1", dependencies=[Depends(guard)], responses=ERRORS)
+
+_BASE = "/api/v1"
+#: Every resource of the API, with an example address (real codes of the demo database).
+RESOURCES: dict[str, str] = {
+    "goals": f"{_BASE}/goals",
+    "targets": f"{_BASE}/targets",
+    "target": f"{_BASE}/targets/11.1",
+    "indicators": f"{_BASE}/indicators?target=11.1",
+    "indicator": f"{_BASE}/indicators/11.1.1",
+    "series": f"{_BASE}/series?with_data=true",
+    "series_detail": f"{_BASE}/series/EN_LND_SLUM",
+    "methods": f"{_BASE}/methods",
+    "areas": f"{_BASE}/areas?q=nigeria",
+    "area": f"{_BASE}/areas/566",
+    "observations": f"{_BASE}/observations?series=EN_LND_SLUM&area=566",
+    "assessments": f"{_BASE}/assessments?method=unsd-2024&series=EN_LND_SLUM&area=566",
+    "progress": f"{_BASE}/progress?method=unsd-2024",
+    "aggregates": f"{_BASE}/aggregates?series=EN_LND_SLUM&area=202&year=2020",
+}
 
 
 @router.get("", summary="What the API offers", tags=["meta"])
 async def index(request: Request) -> Response:
+    """The resources of the API with an example address each, and where it is documented."""
+
     def build() -> bytes:
-        base = "/api/v1"
         return json_body(
             {
                 "name": "urbanagenda API",
                 "version": "v1",
                 "documentation": "/docs",
                 "openapi": "/openapi.json",
-                "resources": {
-                    "observations": f"{base}/observations?series=EN_LND_SLUM&area=566",
-                },
+                "resources": RESOURCES,
             }
         )
 

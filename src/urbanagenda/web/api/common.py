@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import orjson
 from fastapi import Request
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, Field, create_model
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -18,10 +21,20 @@ from urbanagenda.web.errors import ApiError
 
 __all__ = [
     "CODE_PATTERN",
+    "ERRORS",
+    "LANG_CODES",
     "MEDIA_TYPES",
+    "ErrorResponse",
+    "Lang",
+    "PageMeta",
     "cached",
     "check_params",
+    "clean",
+    "data_response",
+    "guard",
     "json_body",
+    "localised",
+    "page_meta",
     "resolve_areas",
     "resolve_series",
     "split_codes",
@@ -37,6 +50,129 @@ MEDIA_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "parquet": "application/vnd.apache.parquet",
 }
+
+
+LANG_CODES = ("ar", "zh", "en", "fr", "ru", "es")
+#: A ``lang`` parameter: one of the six UN languages.
+Lang = Literal["ar", "zh", "en", "fr", "ru", "es"]
+
+
+# -- the documented shapes (OpenAPI) ---------------------------------------------------------
+
+
+class Problem(BaseModel):
+    where: str | None = Field(None, description="the parameter at fault, e.g. `query.area`")
+    problem: str = Field(description="what is wrong")
+    fix: str | None = Field(None, description="how to put it right")
+    found: Any = Field(None, description="the value received, when it helps")
+
+
+class ErrorDetail(BaseModel):
+    status: int = Field(examples=[422])
+    code: str = Field(examples=["invalid_parameter"])
+    message: str = Field(examples=["unknown area 'XYZ'"])
+    details: list[Problem]
+    request_id: str | None = Field(None, description="for server errors: the id in the log")
+
+
+class ErrorResponse(BaseModel):
+    """Every error of the API."""
+
+    error: ErrorDetail
+
+
+class PageLinks(BaseModel):
+    self: str
+    next: str | None
+    prev: str | None
+
+
+class PageMeta(BaseModel):
+    total: int = Field(description="rows matching the filters, over every page")
+    page: int
+    pages: int
+    limit: int
+    links: PageLinks
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"model": ErrorResponse, "description": description}
+
+
+#: The error responses every endpoint documents.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    304: {"description": "Not modified: the `If-None-Match` ETag is current"},
+    404: _error("No such resource"),
+    405: _error("Only GET is allowed"),
+    422: _error("A parameter is unknown, malformed or out of range"),
+    503: _error("The database cannot be read"),
+}
+
+
+def data_response(
+    model: Any, *, many: bool = False, meta: bool = False, description: str = "OK"
+) -> dict[int | str, dict[str, Any]]:
+    """The documented 200 answer: ``{"data": model}`` (a list with ``many``), with the page
+    ``meta`` when the endpoint is paginated."""
+    data_type: Any = list[model] if many else model
+    fields: dict[str, Any] = {"data": (data_type, ...)}
+    if meta:
+        fields["meta"] = (PageMeta, ...)
+    name = f"{model.__name__}{'List' if many else ''}Response"
+    return {200: {"model": create_model(name, **fields), "description": description}}
+
+
+def guard(request: Request) -> None:
+    """Checks every API request before its parameters are parsed: no NUL character anywhere
+    (PostgreSQL refuses them in text) and no parameter the endpoint does not declare."""
+    path = request.url.path
+    if "\x00" in path:
+        raise ApiError(422, "the path contains a NUL character", where="path",
+                       fix="remove the %00 from the address")  # fmt: skip
+    for key, value in request.query_params.multi_items():
+        if "\x00" in key or "\x00" in value:
+            raise ApiError(
+                422, f"parameter {key.replace(chr(0), '')!r} contains a NUL character",
+                where=f"query.{key.replace(chr(0), '')}", fix="remove the %00 from the value",
+            )  # fmt: skip
+    route = request.scope.get("route")
+    if isinstance(route, APIRoute):
+        allowed = [p.alias for p in route.dependant.query_params]
+        check_params(request, allowed)
+
+
+def localised(names: dict[str, dict[str, str]], kind: str, code: str, english: str) -> str:
+    """A catalogue name in a language, from ``i18n.catalogue_names``, else the English one."""
+    return names.get(kind, {}).get(code) or english
+
+
+def page_meta(request: Request, total: int, page: int, size: int) -> dict[str, Any]:
+    """``meta`` of a paginated answer: total, page, pages, limit and absolute links."""
+    pages = max(1, -(-total // size))
+    links: dict[str, str | None] = {"self": str(request.url), "next": None, "prev": None}
+    if page < pages:
+        links["next"] = str(request.url.include_query_params(page=page + 1))
+    if page > 1:
+        links["prev"] = str(request.url.include_query_params(page=page - 1))
+    return {"total": total, "page": page, "pages": pages, "limit": size, "links": links}
+
+
+def clean(value: Any) -> Any:
+    """A JSON-ready scalar: NaN, NA and NaT become None, numpy numbers plain numbers."""
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return None if math.isnan(value) else value
+    try:
+        import pandas as pd
+
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        return value
+    if hasattr(value, "item"):
+        return value.item()
+    return value
 
 
 def store_of(request: Request) -> WebStore:
@@ -80,6 +216,9 @@ def check_params(request: Request, allowed: Sequence[str]) -> None:
     """Reject parameters the endpoint does not know (a typo would otherwise be ignored)."""
     unknown = [k for k in request.query_params if k not in allowed]
     if unknown:
+        if not allowed:
+            raise ApiError(422, f"unknown parameter {unknown[0]!r}", where=f"query.{unknown[0]}",
+                           fix=f"{request.url.path} takes no parameters")  # fmt: skip
         raise ApiError(
             422,
             f"unknown parameter {unknown[0]!r}",
