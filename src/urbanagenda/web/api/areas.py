@@ -96,21 +96,21 @@ async def areas(
     request: Request,
     kind: Annotated[
         str | None, Query(description=f"Only areas of this kind: {', '.join(KINDS)}",
-                          examples=["country"])  # fmt: skip
+                          examples=["country"])
     ] = None,
     parent: Annotated[
         str | None, Query(pattern=_CODE, description="Only the direct children of this area "
                           "(e.g. 202 for the countries of Sub-Saharan Africa, 566 for "
-                          "Nigeria's cities)")  # fmt: skip
+                          "Nigeria's cities)")
     ] = None,
     hierarchy: Annotated[
         str | None, Query(description=f"With parent: the hierarchy to follow, one of "
-                          f"{', '.join(HIERARCHIES)} (default: all)")  # fmt: skip
+                          f"{', '.join(HIERARCHIES)} (default: all)")
     ] = None,
     q: Annotated[
         str | None, Query(min_length=1, max_length=100, description="Search by name in any "
                           "of the six languages, ignoring case and accents (e.g. nigeria, "
-                          "尼日利亚)")  # fmt: skip
+                          "尼日利亚)")
     ] = None,
     with_data: Annotated[bool | None, Query(description="Only areas with observations")] = None,
     lang: Annotated[Lang, _LANG] = "en",
@@ -170,7 +170,7 @@ async def area(
     request: Request,
     code: Annotated[
         str, Path(pattern=_CODE, description="M49 (566 or 004), ISO3 (NGA), ISO2 (NG) or city "
-                  "id (ng_lagos)", examples=["566"])  # fmt: skip
+                  "id (ng_lagos)", examples=["566"])
     ],
     lang: Annotated[Lang, _LANG] = "en",
 ) -> Response:

@@ -23,10 +23,10 @@ from starlette.responses import Response
 from urbanagenda.model.areas import KINDS
 from urbanagenda.web import i18n
 from urbanagenda.web.api.common import (
-    CODE_PATTERN,
     MEDIA_TYPES,
     Lang,
     cached,
+    check_codes,
     clean,
     data_response,
     json_body,
@@ -266,24 +266,25 @@ async def assessments(
     request: Request,
     method: Annotated[
         str, Query(max_length=40, description="A method of /api/v1/methods",
-                   examples=["unsd-2024"])  # fmt: skip
+                   examples=["unsd-2024"])
     ] = DEFAULT_METHOD,
     edition: Annotated[
         str | None, Query(max_length=40, description="An edition of the method (default: "
-                          "its default edition)")  # fmt: skip
+                          "its default edition)")
     ] = None,
     series: Annotated[
         list[str] | None,
         Query(description="Series code(s), repeated or comma-separated", examples=["EN_LND_SLUM"]),
     ] = None,
     indicator: Annotated[
-        str | None, Query(pattern=r"^[0-9]{1,2}\.[0-9a-z]{1,2}\.[0-9]{1,2}$",
-                          description="Only this indicator (its series at level series)")  # fmt: skip
+        str | None,
+        Query(pattern=r"^[0-9]{1,2}\.[0-9a-z]{1,2}\.[0-9]{1,2}$",
+              description="Only this indicator (its series at level series)"),
     ] = None,
     area: Annotated[
         list[str] | None,
         Query(description="Area code(s): M49, ISO3 or city id; repeated or comma-separated",
-              examples=["566"]),  # fmt: skip
+              examples=["566"]),
     ] = None,
     area_level: Annotated[
         str | None, Query(description=f"Only areas of this kind: {', '.join(KINDS)}")
@@ -291,7 +292,7 @@ async def assessments(
     level: Annotated[
         Literal["series", "indicator", "target", "goal"],
         Query(description="series: one row per series; indicator, target, goal: roll-ups of "
-              "every linked series"),  # fmt: skip
+              "every linked series"),
     ] = "series",
     lang: Annotated[Lang, Query(description="Language of names (labels: en or zh)")] = "en",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
@@ -304,13 +305,8 @@ async def assessments(
     level (the whole store at once is not offered)."""
     store = store_of(request)
     chosen_edition = check_method(method, edition)
-    for name, raw in (("series", series), ("area", area)):
-        for value in split_codes(raw):
-            if not _ok_code(value):
-                raise ApiError(422, f"{name} {value!r} is not a code", where=f"query.{name}",
-                               fix="codes are letters, digits, '_', '.' and '-' (at most 64)")
-    codes = resolve_series(store, split_codes(series))
-    areas = resolve_areas(store, split_codes(area))
+    codes = resolve_series(store, check_codes("series", split_codes(series)))
+    areas = resolve_areas(store, check_codes("area", split_codes(area)))
     if indicator is not None and indicator not in store.catalogue.indicators:
         raise ApiError(422, f"unknown indicator {indicator!r}", where="query.indicator",
                        fix="list the indicators at /api/v1/indicators (e.g. 11.1.1)")  # fmt: skip
@@ -347,10 +343,6 @@ async def assessments(
     return await cached(request, build, media_type=MEDIA_TYPES[format], filename=download)
 
 
-def _ok_code(value: str) -> bool:
-    import re
-
-    return re.fullmatch(CODE_PATTERN, value) is not None
 
 
 @router.get("/progress", summary="Global progress chart", responses=data_response(ProgressOut))
@@ -358,7 +350,7 @@ async def global_progress(
     request: Request,
     method: Annotated[
         str, Query(max_length=40, description="A method of /api/v1/methods",
-                   examples=["unsd-2024"])  # fmt: skip
+                   examples=["unsd-2024"])
     ] = DEFAULT_METHOD,
     lang: Annotated[Lang, Query(description="Language of names (sentences: en or zh)")] = "en",
 ) -> Response:

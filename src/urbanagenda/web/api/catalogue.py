@@ -362,7 +362,7 @@ async def series_list(
     ] = None,
     with_data: Annotated[
         bool | None, Query(description="true: only series with observations; false: only those "
-                           "without")  # fmt: skip
+                           "without")
     ] = None,
     lang: Annotated[Lang, _LANG] = "en",
 ) -> Response:
@@ -400,7 +400,7 @@ async def series_detail(
     request: Request,
     code: Annotated[
         str, Path(pattern=r"^[A-Za-z0-9_]{1,64}$", description="e.g. EN_LND_SLUM",
-                  examples=["EN_LND_SLUM"])  # fmt: skip
+                  examples=["EN_LND_SLUM"])
     ],
     lang: Annotated[Lang, _LANG] = "en",
 ) -> Response:
@@ -440,7 +440,10 @@ async def series_detail(
     return await cached(request, build)
 
 
-@router.get("/methods", summary="Progress assessment methods", responses=data_response(MethodOut, many=True))
+@router.get(
+    "/methods", summary="Progress assessment methods",
+    responses=data_response(MethodOut, many=True),
+)
 async def methods(request: Request, lang: Annotated[Lang, _LANG] = "en") -> Response:
     """The progress assessment methods with their editions and status codes and labels
     (labels exist in English and Chinese; other languages get the English ones)."""

@@ -28,6 +28,7 @@ __all__ = [
     "Lang",
     "PageMeta",
     "cached",
+    "check_codes",
     "check_params",
     "clean",
     "data_response",
@@ -210,6 +211,19 @@ def split_codes(values: Sequence[str] | str | None) -> list[str]:
     for value in values:
         out.extend(v.strip() for v in value.split(",") if v.strip())
     return out
+
+
+def check_codes(name: str, values: Sequence[str]) -> list[str]:
+    """``values`` unchanged, or 422 for the first that is not shaped like a code."""
+    import re
+
+    for value in values:
+        if re.fullmatch(CODE_PATTERN, value) is None:
+            raise ApiError(
+                422, f"{name} {value!r} is not a code", where=f"query.{name}",
+                fix="codes are letters, digits, '_', '.' and '-' (at most 64)",
+            )  # fmt: skip
+    return list(values)
 
 
 def check_params(request: Request, allowed: Sequence[str]) -> None:

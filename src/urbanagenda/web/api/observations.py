@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request
+from pydantic import BaseModel, Field
 from starlette.responses import Response
 
 from urbanagenda.model.areas import KINDS
 from urbanagenda.web.api.common import (
-    CODE_PATTERN,
     MEDIA_TYPES,
     cached,
-    check_params,
+    check_codes,
+    data_response,
     json_body,
+    page_meta,
     resolve_areas,
     resolve_series,
     split_codes,
@@ -25,16 +27,40 @@ from urbanagenda.web.errors import ApiError
 
 router = APIRouter(tags=["data"])
 
-_PARAMS = (
-    "series", "indicator", "area", "area_level", "year_from", "year_to", "sex", "age",
-    "location", "breakdown", "page", "limit", "format",
-)  # fmt: skip
 _DISAGG = r"^[A-Za-z0-9_.\-]{1,64}$"
+
+
+class Observation(BaseModel):
+    series_code: str = Field(examples=["EN_LND_SLUM"])
+    area_code: str = Field(examples=["566"])
+    area_name: str = Field(examples=["Nigeria"])
+    area_kind: str = Field(examples=["country"])
+    year: int = Field(examples=[2020])
+    sex: str = Field(examples=["_T"])
+    age: str = Field(examples=["_T"])
+    location: str = Field(examples=["U"])
+    breakdown: str = Field(description="other dimensions as 'NAME=CODE;...', '' for none")
+    value: float = Field(examples=[48.98206])
+    unit: str = Field(examples=["PT"])
+    nature: str = Field(description="C, CA, E, G, M or N (SDG nature codes)")
+    source: str
+    footnote: str
 
 
 @router.get(
     "/observations",
     summary="Observations, filtered and paginated",
+    responses={
+        **data_response(Observation, many=True, meta=True),
+        200: {
+            **data_response(Observation, many=True, meta=True)[200],
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+                MEDIA_TYPES["parquet"]: {"schema": {"type": "string", "format": "binary"}},
+            },
+        },
+    },
     response_description="Rows with the observation key, value, unit, nature, source and "
     "footnote; JSON has `data` and `meta` (total, page, limit, links).",
 )
@@ -67,16 +93,11 @@ async def observations(
     limit: Annotated[int | None, Query(ge=1, le=10000)] = None,
     format: Annotated[Literal["json", "csv", "xlsx", "parquet"], Query()] = "json",
 ) -> Response:
-    check_params(request, _PARAMS)
+    """Every observation matching all the filters, sorted by series, area, year and
+    disaggregation; ``format`` csv, xlsx or parquet downloads the rows (all of them unless
+    ``limit`` is given)."""
     store = store_of(request)
     settings = request.app.state.settings
-    for name, raw in (("series", series), ("area", area)):
-        for value in split_codes(raw):
-            if not _ok_code(value):
-                raise ApiError(
-                    422, f"{name} {value!r} is not a code", where=f"query.{name}",
-                    fix="codes are letters, digits, '_', '.' and '-' (at most 64)",
-                )  # fmt: skip
     if indicator and indicator not in store.catalogue.indicators:
         raise ApiError(
             422, f"unknown indicator {indicator!r}", where="query.indicator",
@@ -92,10 +113,8 @@ async def observations(
             422, f"year_from {year_from} is after year_to {year_to}", where="query.year_from",
             fix="give year_from <= year_to",
         )  # fmt: skip
-    codes = resolve_series(store, split_codes(series))
-    areas = resolve_areas(store, split_codes(area))
-    if breakdown is not None and "\x00" in breakdown:
-        raise ApiError(422, "breakdown contains a NUL character", where="query.breakdown")
+    codes = resolve_series(store, check_codes("series", split_codes(series)))
+    areas = resolve_areas(store, check_codes("area", split_codes(area)))
     file = format != "json"
     size = limit or (None if file else settings.page_size_default)
     query = ObservationQuery(
@@ -110,21 +129,9 @@ async def observations(
             return table_body(rows, OBSERVATION_FIELDS, format)
         total = store.count_observations(query)
         assert size is not None
-        pages = max(1, -(-total // size))
-        links: dict[str, str | None] = {"self": str(request.url), "next": None, "prev": None}
         # (absolute links, from the Host the client used)
-        if page < pages:
-            links["next"] = str(request.url.include_query_params(page=page + 1))
-        if page > 1:
-            links["prev"] = str(request.url.include_query_params(page=page - 1))
-        meta = {"total": total, "page": page, "pages": pages, "limit": size, "links": links}
-        return json_body({"data": rows, "meta": meta})
+        return json_body({"data": rows, "meta": page_meta(request, total, page, size)})
 
     download = f"observations.{format}" if file else None
     return await cached(request, build, media_type=MEDIA_TYPES[format], filename=download)
 
-
-def _ok_code(value: str) -> bool:
-    import re
-
-    return re.fullmatch(CODE_PATTERN, value) is not None
