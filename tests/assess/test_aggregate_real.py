@@ -83,22 +83,27 @@ def test_sub_saharan_africa_every_year_within_one_point(compared) -> None:  # ty
     assert ssa["difference"].abs().max() < 1.0
 
 
-def test_world_2020_is_computed_and_its_gap_explained_by_coverage(demo_db: str, compared) -> None:  # type: ignore[no-untyped-def]
+def test_world_2020_is_withheld_because_reporting_countries_are_not_the_world(  # type: ignore[no-untyped-def]
+    demo_db: str, compared
+) -> None:
+    # The 80 countries with 2020 slum estimates hold 52 % of the world's population; a sum over
+    # them alone gave 38.9 % against the official 24.2 % (the missing countries are mostly
+    # high-income with few slums), so EN_LND_SLUM asks for 85 % (aggregation.yaml).
     row = compared[(compared["area_code"] == "1") & (compared["year"] == 2020)].iloc[0]
     assert row["official_value"] == pytest.approx(24.205003, abs=1e-5)
-    assert row["value"] == pytest.approx(38.9098, abs=1e-3)
-    assert row["coverage_weight"] == pytest.approx(0.5208, abs=1e-3)  # just above 50 %
-    low, high, uncovered = _bound(open_engine(demo_db), "1", 2020, row["value"])
+    assert pd.isna(row["value"])
+    assert row["coverage_weight"] == pytest.approx(0.5208, abs=1e-3)
+    assert "52.1 %" in row["reason"] and "minimum of 85.0 %" in row["reason"]
+    low, high, uncovered = _bound(open_engine(demo_db), "1", 2020, 38.9098)
     assert uncovered == pytest.approx(0.604, abs=1e-2)
-    assert low <= row["official_value"] <= high
-    assert row["difference"] == pytest.approx(14.70, abs=0.01)
+    assert low <= row["official_value"] <= high  # the official value is within what the gap allows
 
 
 def test_regions_without_enough_coverage_have_a_reason(demo_db: str) -> None:
     engine = open_engine(demo_db)
     frame = aggregate_series(engine, "EN_LND_SLUM", areas=["513", "53"], years=(2020, 2020))
     europe = frame[frame["area_code"] == "513"].iloc[0]
-    assert pd.isna(europe["value"]) and "below the minimum of 50.0 %" in europe["reason"]
+    assert pd.isna(europe["value"]) and "below the minimum of 85.0 %" in europe["reason"]
     anz = frame[frame["area_code"] == "53"].iloc[0]
     assert anz["reason"] == "no member area has data"
 
@@ -112,7 +117,7 @@ def test_all_default_groups_and_storing_is_an_upsert(demo_db: str, tmp_path) -> 
     frame = aggregate_series(engine, "EN_LND_SLUM", years=(2020, 2020))
     assert {"1", "202", "62", "11", "199", "432", "722"} <= set(frame["area_code"])
     n = store_aggregates(engine, frame)
-    assert n == int(frame["value"].notna().sum()) > 10
+    assert n == int(frame["value"].notna().sum()) >= 10  # groups with 85 % of people reporting
     assert store_aggregates(engine, frame) == n  # again: updated, not duplicated
     with engine.connect() as conn:
         stored = pd.read_sql("select * from aggregate_value", conn)
@@ -122,7 +127,7 @@ def test_all_default_groups_and_storing_is_an_upsert(demo_db: str, tmp_path) -> 
     assert ssa["member_kind"] == "country" and ssa["n_with_data"] == 35
     params = ssa["parameters"]
     params = json.loads(params) if isinstance(params, str) else params
-    assert params["coverage"]["min_weight_share"] == 0.5
+    assert params["coverage"]["min_weight_share"] == 0.85  # EN_LND_SLUM's own setting
 
 
 def test_population_weighted_city_series_records_its_fallbacks(demo_db: str) -> None:

@@ -127,8 +127,12 @@ class AggregationConfig:
     rule_coverage: Mapping[str, CoverageRule]
     city_to_country_coverage: CoverageRule
     parts: Mapping[str, SumOfParts] = field(default_factory=dict)
+    series_coverage: Mapping[str, CoverageRule] = field(default_factory=dict)
 
-    def coverage_for(self, rule: str) -> CoverageRule:
+    def coverage_for(self, rule: str, series: str | None = None) -> CoverageRule:
+        """The coverage a series' own setting asks for, else its rule's, else the default."""
+        if series is not None and series.upper() in self.series_coverage:
+            return self.series_coverage[series.upper()]
         return self.rule_coverage.get(rule, self.default_coverage)
 
 
@@ -149,9 +153,16 @@ def read_aggregation_config(text: str, where: str = "aggregation.yaml") -> Aggre
     try:
         raw = yaml.safe_load(text)
         cov = raw["coverage"]
+        per_series = raw.get("series") or {}
         parts = {
             code: SumOfParts(str(p["numerator"]), str(p["denominator"]), float(p["scale"]))
-            for code, p in (raw.get("series") or {}).items()
+            for code, p in per_series.items()
+            if "numerator" in p
+        }
+        series_coverage = {
+            str(code).upper(): _coverage(p["coverage"], f"{where}: series.{code}.coverage")
+            for code, p in per_series.items()
+            if "coverage" in p
         }
         tolerance = int(raw["weight_year_tolerance"])
         config = AggregationConfig(
@@ -167,6 +178,7 @@ def read_aggregation_config(text: str, where: str = "aggregation.yaml") -> Aggre
                 cov["city_to_country"], f"{where}: coverage.city_to_country"
             ),
             parts=parts,
+            series_coverage=series_coverage,
         )
     except (yaml.YAMLError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ConfigError(

@@ -298,7 +298,7 @@ def _aggregate_level(
     if member_kind == "country":
         values, note = _country_values_from_cities(obs, areas, config, series)
         parameters.update(note)
-        coverage = config.coverage_for(rule)
+        coverage = config.coverage_for(rule, series.code)
     else:
         values = obs[obs["area_code"].map(areas.frame.set_index("code")["kind"]) == "city"]
         coverage = config.city_to_country_coverage
