@@ -164,7 +164,7 @@ def test_cli_aggregate_json(demo_db: str) -> None:
     assert row["official_value"] == pytest.approx(50.162377, abs=1e-5)
     assert row["difference"] == pytest.approx(row["value"] - row["official_value"])
     assert row["rule"] == "sum_of_parts" and row["n_with_data"] == 35
-    assert row["parameters"]["coverage"]["min_weight_share"] == 0.5
+    assert row["parameters"]["coverage"]["min_weight_share"] == 0.85
     bad = subprocess.run(
         [sys.executable, "-m", "urbanagenda", "aggregate", "--series", "EN_LND_CNSPOP",
          "--area", "202"],
