@@ -9,6 +9,7 @@ a second).
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections import OrderedDict
@@ -27,9 +28,12 @@ from urbanagenda.model.areas import Areas, load_areas
 from urbanagenda.model.catalogue import Catalogue, load_catalogue
 from urbanagenda.store import schema as s
 
-__all__ = ["LRU", "OBSERVATION_FIELDS", "ObservationQuery", "WebStore"]
+__all__ = ["LRU", "OBSERVATION_FIELDS", "UNAVAILABLE", "ObservationQuery", "WebStore"]
 
 T = TypeVar("T")
+log = logging.getLogger("urbanagenda.web")
+#: The data version while the database cannot be read.
+UNAVAILABLE = "unavailable"
 
 OBSERVATION_FIELDS = (
     "series_code",
@@ -131,22 +135,33 @@ class WebStore:
 
     # -- data version -------------------------------------------------------------------------
 
-    def version(self) -> str:
+    def version(self, strict: bool = False) -> str:
+        """The data version.  A database that cannot be read gives ``"unavailable"`` (so that
+        a cache in front of the application never fails), or ``StoreError`` with ``strict``
+        (what the API and the pages' computations use: they answer 503)."""
         now = time.monotonic()
         stamp, value = self._version
         if value and now - stamp < 1.0:
             return value
-        with self.connect() as conn:
-            loads = conn.execute(select(func.coalesce(func.max(s.load_run.c.id), 0))).scalar()
-            runs = conn.execute(select(func.coalesce(func.max(s.assessment_run.c.id), 0))).scalar()
-            aggs = conn.execute(select(func.count()).select_from(s.aggregate_value)).scalar()
+        try:
+            with self.connect() as conn:
+                loads = conn.execute(select(func.coalesce(func.max(s.load_run.c.id), 0))).scalar()
+                runs = conn.execute(
+                    select(func.coalesce(func.max(s.assessment_run.c.id), 0))
+                ).scalar()
+                aggs = conn.execute(select(func.count()).select_from(s.aggregate_value)).scalar()
+        except StoreError:
+            if strict:
+                raise
+            log.warning("the data version cannot be read: the database is not available")
+            return UNAVAILABLE
         value = f"{loads}.{runs}.{aggs}"
         self._version = (now, value)
         return value
 
     def computed(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """``build()`` once per data version and key."""
-        full = (self.version(), *key)
+        full = (self.version(strict=True), *key)
         hit = self._computed.get(full)
         if hit is not None:
             return hit  # type: ignore[no-any-return]

@@ -285,7 +285,7 @@ async def cached(
     ``If-None-Match`` with the current ETag gives ``304 Not Modified``."""
     store = store_of(request)
     settings = request.app.state.settings
-    key = (store.version(), request.url.path, request.url.query)
+    key = (store.version(strict=True), request.url.path, request.url.query)
     hit = store.cache.get(key)
     if hit is None:
         body = await run_in_threadpool(build)
