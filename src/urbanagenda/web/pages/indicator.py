@@ -40,7 +40,7 @@ from urbanagenda.web.pages.common import (
     status_style,
     store_of,
 )
-from urbanagenda.web.pages.home import DEFAULT_METHOD, check_method
+from urbanagenda.web.pages.home import DEFAULT_METHOD
 
 __all__ = ["SeriesData", "router", "series_data"]
 
@@ -280,6 +280,18 @@ def _check_indicator(store: WebStore, code: str) -> str:
     return code
 
 
+def _check_method(method: str) -> str:
+    methods = _methods()
+    if method not in methods:
+        raise ApiError(
+            422,
+            _("Unknown assessment method %(method)s; choose one of %(methods)s.",
+              method=method, methods=", ".join(methods)),
+            where="query.method",
+        )  # fmt: skip
+    return method
+
+
 def _choose_series(store: WebStore, indicator: str, requested: str | None) -> Series:
     candidates = store.catalogue.series_of_indicator(indicator)
     if requested:
@@ -508,7 +520,7 @@ async def indicator_page(
     check_lang(lang)
     store = store_of(request)
     _check_indicator(store, code)
-    check_method(method)
+    _check_method(method)
     # the page of a URL is built once per data version (the language switcher's links
     # depend on the whole query string, so that is the key)
     key = ("indicator-page", request.url.path, request.url.query)
