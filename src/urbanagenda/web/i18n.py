@@ -4,7 +4,10 @@ Messages live in ``locale/<lang>/LC_MESSAGES/messages.po`` (extracted from the t
 the code with ``pybabel extract -F babel.cfg``); they are compiled in memory when the
 application starts, so there is no build step and no stale ``.mo`` file.  The names of the
 SDG targets and indicators in each language are kept beside them in
-``locale/<lang>/catalogue.yaml``; area names come from the store (OCHA taxonomy).
+``locale/<lang>/catalogue.yaml`` (sections ``goal``, ``target``, ``indicator``, ``series``,
+``status`` keyed ``<method>.<status code>`` and ``reason``); area names come from the store
+(OCHA taxonomy).  ``scripts/i18n.sh`` updates the catalogues; docs/translating.md says how to
+translate.
 
 The language of a request is the first path segment (``/fr/indicator/11.1.1``); templates
 call ``_()``/``gettext()``, which read it from a context variable.
@@ -33,6 +36,8 @@ __all__ = [
     "current",
     "gettext",
     "ngettext",
+    "reason_label",
+    "status_label",
     "translations",
     "use",
 ]
@@ -110,3 +115,36 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     text = translations(_current.get()).ungettext(singular, plural, n)
     variables.setdefault("num", n)
     return text % variables
+
+
+def _name(lang: str, section: str, key: str) -> str | None:
+    """``key`` of ``section`` in ``lang``, else in English, else None."""
+    for code in (lang, DEFAULT):
+        name = catalogue_names(code).get(section, {}).get(key)
+        if name:
+            return name
+    return None
+
+
+def status_label(method: str, code: str | None, lang: str, *, no_target: bool = False) -> str:
+    """The label of an assessment status in ``lang``: ``status_label("unsd-2024", "met", "fr")``.
+
+    Labels depend on the method (``met`` is "Target met or almost met" in unsd-2024 but "Target
+    met or on track" in unsd-2023); ``no_target`` picks the method's label for a series without
+    a numeric target where it has one.  Falls back to English, then to the code itself."""
+    if not code:
+        return ""
+    keys = [f"{method}.{code}.no_target"] if no_target else []
+    keys += [f"{method}.{code}", code]
+    for key in keys:
+        name = _name(lang, "status", key)
+        if name:
+            return name
+    return code.replace("_", " ")
+
+
+def reason_label(code: str | None, lang: str) -> str:
+    """Why a status could not be given (``reason`` code of the assessment), in ``lang``."""
+    if not code:
+        return ""
+    return _name(lang, "reason", code) or code.replace("_", " ")
