@@ -18,6 +18,7 @@ from urbanagenda import __version__
 from urbanagenda.web import i18n
 from urbanagenda.web.data import WebStore
 from urbanagenda.web.errors import install_error_handlers
+from urbanagenda.web.httpcache import ResponseCache
 from urbanagenda.web.security import SecurityHeaders
 from urbanagenda.web.settings import WebSettings
 
@@ -123,4 +124,11 @@ def create_app(
             expose_headers=["ETag"],
         )
     app.add_middleware(SecurityHeaders)  # type: ignore[arg-type]
+    if settings.response_cache > 0:
+        # outermost: a hit replays the stored answer, security headers included
+        app.add_middleware(
+            ResponseCache,  # type: ignore[arg-type]
+            version=store.version,
+            size=settings.response_cache,
+        )
     return app

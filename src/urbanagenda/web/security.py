@@ -39,7 +39,15 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
+_DOCS_HEADERS = [
+    (key, _DOCS_CSP if key == b"content-security-policy" else value) for key, value in _HEADERS
+]
+_NAMES = frozenset(key for key, _ in _HEADERS)
+
+
 class SecurityHeaders:
+    """Adds the headers above to every HTTP response that does not set them itself."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
@@ -47,17 +55,16 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        docs = scope.get("path", "").startswith("/docs")
+        extra = _DOCS_HEADERS if scope.get("path", "").startswith("/docs") else _HEADERS
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                present = {k.lower() for k, _ in message.get("headers", [])}
-                headers = list(message.get("headers", []))
-                for key, value in _HEADERS:
-                    if key not in present:
-                        if docs and key == b"content-security-policy":
-                            value = _DOCS_CSP
-                        headers.append((key, value))
+                headers = list(message.get("headers", ()))
+                if any(key.lower() in _NAMES for key, _ in headers):  # rare: set by the app
+                    present = {key.lower() for key, _ in headers}
+                    headers.extend(h for h in extra if h[0] not in present)
+                else:
+                    headers.extend(extra)
                 message["headers"] = headers
             await send(message)
 
