@@ -94,9 +94,9 @@ if [[ $CHECK -eq 1 ]]; then
     for lang in "${LANGS[@]}"; do
         po="$LOCALE/$lang/LC_MESSAGES/messages.po"
         committed="$ROOT/$WEB/locale/$lang/LC_MESSAGES/messages.po"
-        # compare the messages only (not the dates in the header)
-        if ! diff -q <(grep -v '^"POT-Creation-Date\|^"PO-Revision-Date' "$po") \
-                     <(grep -v '^"POT-Creation-Date\|^"PO-Revision-Date' "$committed") >/dev/null; then
+        # compare the messages only (not their line numbers nor the dates in the header)
+        if ! diff -q <(grep -v '^#:\|^"POT-Creation-Date\|^"PO-Revision-Date' "$po") \
+                     <(grep -v '^#:\|^"POT-Creation-Date\|^"PO-Revision-Date' "$committed") >/dev/null; then
             echo "$lang: messages.po is not up to date with the code: run scripts/i18n.sh" >&2
             status=1
         fi
