@@ -234,6 +234,7 @@ def test_too_many_areas(client) -> None:  # type: ignore[no-untyped-def]
     assert resp.status_code == 422 and "at most 20" in resp.text
 
 
+@pytest.mark.slow
 def test_every_indicator_renders(client) -> None:  # type: ignore[no-untyped-def]
     store = client.app.state.store
     for code in sorted(store.catalogue.indicators):

@@ -208,9 +208,9 @@ def series_data(store: WebStore, code: str) -> SeriesData:
     return store.computed(("indicator-series", code), lambda: _build(store, code))
 
 
-def regional_status(store: WebStore, code: str, method: str, lang: str) -> list[dict[str, Any]]:
+def regional_status(store: WebStore, code: str, method: str) -> list[dict[str, Any]]:
     """The status of the series for the World and each SDG region with a method, with the
-    official and computed values of the latest year assessed."""
+    official and computed values of the latest year assessed (labels: see _status_labels)."""
     from urbanagenda.assess.methods import assess
 
     def build() -> list[dict[str, Any]]:
@@ -219,7 +219,7 @@ def regional_status(store: WebStore, code: str, method: str, lang: str) -> list[
         if regional.empty:
             return []
         frame = regional[["series_code", "area_code", "year", *KEYS, "value"]]
-        results = assess(frame, method, language=lang)
+        results = assess(frame, method)
         out = []
         for row in results.itertuples(index=False):
             area = str(row.area_code)
@@ -237,7 +237,8 @@ def regional_status(store: WebStore, code: str, method: str, lang: str) -> list[
                 {
                     "area": area,
                     "status": str(row.status),
-                    "label": str(row.label),
+                    "reason": str(row.reason) if isinstance(row.reason, str) else "",
+                    "no_target": _float_or_none(row.target_value) is None,
                     "base_year": base,
                     "base_value": _float_or_none(row.base_value),
                     "latest_year": latest,
@@ -250,7 +251,18 @@ def regional_status(store: WebStore, code: str, method: str, lang: str) -> list[
         order = {a: i for i, a in enumerate(_regions())}
         return sorted(out, key=lambda r: order.get(r["area"], len(order)))
 
-    return store.computed(("indicator-status", code, method, lang), build)
+    return store.computed(("indicator-status", code, method), build)
+
+
+def _status_labels(rows: list[dict[str, Any]], method: str, lang: str) -> list[dict[str, Any]]:
+    """The rows with the status and the reason for no status in the request language."""
+    out = []
+    for row in rows:
+        label = i18n.status_label(method, row["status"], lang, no_target=row["no_target"])
+        missing = row["status"] == "insufficient_data" and row["reason"]
+        reason = i18n.reason_label(row["reason"], lang) if missing else ""
+        out.append({**row, "label": label, "why": reason})
+    return out
 
 
 def _float_or_none(value: Any) -> float | None:
@@ -552,8 +564,7 @@ def _page(
     available = set(data.by_area)
     areas = _choose_areas(store, data, area, available)
     map_year, asked_year = _choose_year(data, year)
-    text_lang = lang if lang in ("en", "zh") else "en"
-    statuses = regional_status(store, chosen.code, method, text_lang)
+    statuses = _status_labels(regional_status(store, chosen.code, method), method, lang)
 
     unit_obj = store.catalogue.units.get(chosen.unit)
     unit = unit_obj.name if unit_obj else chosen.unit
@@ -649,7 +660,6 @@ def _page(
         status_css=_status_style,
         method=method,
         methods=_methods(),
-        text_lang=text_lang,
         downloads=downloads,
         year_downloads=year_downloads,
         slice=data.slice,
