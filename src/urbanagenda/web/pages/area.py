@@ -164,6 +164,12 @@ def _regional(store: WebStore, series: str, region: str) -> pd.DataFrame:
     from urbanagenda.store.progress import regional_values
 
     def build() -> pd.DataFrame:
+        # the home page's regional values of every headline series, where already computed
+        home = store._computed.get((store.version(), "headline"))
+        if isinstance(home, dict) and series in home:
+            part = home[series][home[series]["area_code"] == region]
+            if not part.empty:
+                return part.reset_index(drop=True)
         try:
             return regional_values(store.engine, series, [region])
         except (MethodError, DataError):
@@ -403,7 +409,6 @@ def spread_spec(store: WebStore, item: dict[str, Any], lang: str) -> dict[str, A
     unit = unit_name(store, item["unit"])
     title = series_name(store, item["series"], lang)
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": gettext("Latest value of each member country: %(series)s", series=title),
         "width": "container",
         "height": 48,
@@ -417,6 +422,7 @@ def spread_spec(store: WebStore, item: dict[str, Any], lang: str) -> dict[str, A
                         "type": "quantitative",
                         "title": unit,
                         "scale": {"zero": False},
+                        "axis": {"tickCount": 8, "labelOverlap": True},
                     },
                     "tooltip": [
                         {"field": "area", "title": gettext("Country")},
@@ -601,14 +607,13 @@ def peers_spec(
         for c, v in peers["cities"]
     ]
     return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
         "description": gettext(
             "%(series)s, %(year)s: the cities of the country",
             series=series_name(store, entry["series"], lang),
             year=entry["year"],
         ),
         "width": "container",
-        "height": {"step": 16},
+        "height": 18 * len(values),
         "data": {"values": values},
         "mark": "bar",
         "encoding": {
@@ -639,7 +644,7 @@ def _unknown(code: str, lang: str) -> ApiError:
     return ApiError(
         404,
         gettext(
-            "No area has the code %(code)s. Area codes are M49 numbers (566), ISO 3166 codes "
+            "No area has the code “%(code)s”. Area codes are M49 numbers (566), ISO 3166 codes "
             "(NGA) or city ids (ng_lagos): find one with the search box (/%(lang)s/search?q=name) "
             "or in the list of countries and regions (/%(lang)s/areas).",
             code=code[:40],
