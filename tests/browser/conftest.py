@@ -40,8 +40,10 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 BLOCKING_IMPACTS = ("serious", "critical")
 TIMEOUT_MS = 30_000
+SERVER_ENV = "URBANAGENDA_TEST_SERVER"
 WARM_UP_S = 300  # the progress overview's first computation, on a busy machine
 WARM_UP_LOG = ARTIFACTS / "browser-warm-up.txt"
+WARNINGS_LOG = ARTIFACTS / "browser-console-warnings.txt"
 
 
 def _web_conftest() -> Any:
@@ -82,6 +84,11 @@ def browser() -> Iterator[Any]:
             chromium.close()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fresh_warnings_log() -> None:
+    WARNINGS_LOG.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="session")
 def axe_source() -> str:
     if not AXE.exists():
@@ -90,9 +97,13 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="session")
-def site(live_server: str) -> str:
+def site(request: pytest.FixtureRequest) -> str:
     """The server's base URL, once its progress overview is computed: the first visit of
-    ``/en/`` computes it (many seconds on a busy machine), which no page test should time."""
+    ``/en/`` computes it (many seconds on a busy machine), which no page test should time.
+
+    ``URBANAGENDA_TEST_SERVER=http://127.0.0.1:PORT`` runs the tests against a server already
+    serving the demo database (``urbanagenda serve``) instead of starting one."""
+    live_server = os.environ.get(SERVER_ENV) or request.getfixturevalue("live_server")
     started = time.monotonic()
     with urllib.request.urlopen(f"{live_server}/en/", timeout=WARM_UP_S) as response:
         assert response.status == 200
@@ -130,6 +141,8 @@ class Visit:
     axe_source: str
     problems: list[str] = field(default_factory=list)
     allowed: list[re.Pattern[str]] = field(default_factory=list)
+    downloads: set[str] = field(default_factory=set)
+    aborted: list[str] = field(default_factory=list)
 
     def open(self, path: str, status: int = 200) -> Any:
         """Load ``path`` and wait for the page and its charts; checks the HTTP status."""
@@ -160,9 +173,10 @@ class Visit:
 
     def check(self) -> None:
         """Fails on console errors, uncaught exceptions, CSP violations, failed requests."""
-        problems = [p for p in self.problems if not any(rx.search(p) for rx in self.allowed)] + [
-            f"CSP violation: {v}" for v in self.csp_violations()
-        ]
+        problems = [p for p in self.problems if not any(rx.search(p) for rx in self.allowed)]
+        problems += [f"CSP violation: {v}" for v in self.csp_violations()]
+        # a link answered as an attachment ends its navigation as "aborted": not a failure
+        problems += [f"aborted: {url}" for url in self.aborted if url not in self.downloads]
         assert not problems, "the page reported problems:\n" + "\n".join(problems)
 
     def axe(self, name: str) -> list[dict[str, Any]]:
@@ -203,8 +217,10 @@ def visit(browser: Any, site: str, axe_source: str) -> Iterator[Visit]:
     current = Visit(page=page, base=site, axe_source=axe_source)
 
     def on_console(message: Any) -> None:
-        if message.type in ("error", "warning") and not _harmless(message.text):
-            current.problems.append(f"console {message.type}: {message.text} at {page.url}")
+        if message.type == "error" and not _harmless(message.text):
+            current.problems.append(f"console error: {message.text} at {page.url}")
+        elif message.type == "warning":
+            _note_warning(f"{page.url}: {message.text}")
 
     def on_response(response: Any) -> None:
         if response.status >= 400 and response.request.resource_type != "document":
@@ -213,12 +229,30 @@ def visit(browser: Any, site: str, axe_source: str) -> Iterator[Visit]:
     page.on("console", on_console)
     page.on("pageerror", lambda error: current.problems.append(f"uncaught: {error}"))
     page.on("response", on_response)
-    page.on("requestfailed", lambda r: current.problems.append(f"failed: {r.url} {r.failure}"))
+    page.on("download", lambda download: current.downloads.add(download.url))
+
+    def on_failed(request: Any) -> None:
+        if request.failure == "net::ERR_ABORTED":
+            # a document: a download or a failure (see check()); a resource: cancelled
+            # because the test navigated on
+            if request.resource_type == "document":
+                current.aborted.append(request.url)
+        else:
+            current.problems.append(f"failed: {request.url} {request.failure}")
+
+    page.on("requestfailed", on_failed)
     try:
         yield current
         current.check()
     finally:
         context.close()
+
+
+def _note_warning(text: str) -> None:
+    """Console warnings (e.g. Vega's) do not fail a test; they are kept for reading."""
+    WARNINGS_LOG.parent.mkdir(parents=True, exist_ok=True)
+    with WARNINGS_LOG.open("a", encoding="utf-8") as log:
+        log.write(text + "\n")
 
 
 def _harmless(text: str) -> bool:

@@ -7,7 +7,8 @@
 // when the page has charts and did not load it itself.  Loading this file twice is harmless.
 //
 // A drawn element gets data-rendered="true", keeps its Vega view in element.urbanagendaView
-// and fires "urbanagenda:chart" (detail: the view); a failure sets data-error.
+// and fires "urbanagenda:chart" (detail: the view); a failure sets data-error.  Give the
+// element role="img" and an aria-label that says what the chart shows.
 (function () {
   "use strict";
   if (window.urbanagenda) return;
@@ -31,6 +32,21 @@
     element.setAttribute("data-error", String(error && error.message || error));
   }
 
+  // A chart whose element is an image with a text alternative (role="img" and aria-label,
+  // the data being in a table beside it) stays one image to assistive technology: Vega
+  // replaces the element's role and label with its own, so they are put back, and the marks
+  // of its SVG, which have no names of their own, are hidden.
+  function keepTextAlternative(element, role, label) {
+    if (role !== "img" || !label) return;
+    element.setAttribute("role", "img");
+    element.setAttribute("aria-label", label);
+    element.removeAttribute("aria-roledescription");
+    element.querySelectorAll("svg, canvas").forEach(function (drawing) {
+      drawing.setAttribute("aria-hidden", "true");
+      drawing.setAttribute("focusable", "false");
+    });
+  }
+
   function draw(element) {
     if (element.hasAttribute("data-rendered") || element.urbanagendaDrawing) return;
     var source = document.getElementById(element.getAttribute("data-spec"));
@@ -46,8 +62,11 @@
       return;
     }
     element.urbanagendaDrawing = true;
+    var role = element.getAttribute("role");
+    var label = element.getAttribute("aria-label");
     window.urbanagendaEmbed(element, spec).then(function (result) {
       element.urbanagendaView = result.view;
+      keepTextAlternative(element, role, label);
       element.setAttribute("data-rendered", "true");
       element.dispatchEvent(new CustomEvent("urbanagenda:chart", {
         bubbles: true, detail: result.view
