@@ -22,7 +22,7 @@ from urbanagenda.web.api.common import (
     cached,
     check_codes,
     clean,
-    data_response,
+    download_response,
     json_body,
     resolve_areas,
     resolve_series,
@@ -88,7 +88,7 @@ def computed(store: WebStore, series: str, rule: str | None, areas: tuple[str, .
 @router.get(
     "/aggregates",
     summary="Computed aggregates beside the official ones",
-    responses=data_response(AggregateRow, many=True),
+    responses=download_response(AggregateRow),
 )
 async def aggregates(
     request: Request,

@@ -29,6 +29,7 @@ from urbanagenda.web.api.common import (
     check_codes,
     clean,
     data_response,
+    download_response,
     json_body,
     localised,
     page_meta,
@@ -260,7 +261,7 @@ def _code_name(cat: Any, local: dict[str, dict[str, str]], level: str, code: str
 @router.get(
     "/assessments",
     summary="Progress assessments per area",
-    responses=data_response(Assessment, many=True, meta=True),
+    responses=download_response(Assessment, meta=True),
 )
 async def assessments(
     request: Request,

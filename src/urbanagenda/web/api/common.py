@@ -32,6 +32,7 @@ __all__ = [
     "check_params",
     "clean",
     "data_response",
+    "download_response",
     "guard",
     "json_body",
     "localised",
@@ -121,6 +122,20 @@ def data_response(
         fields["meta"] = (PageMeta, ...)
     name = f"{model.__name__}{'List' if many else ''}Response"
     return {200: {"model": create_model(name, **fields), "description": description}}
+
+
+def download_response(model: Any, *, many: bool = True, meta: bool = False) -> dict[
+    int | str, dict[str, Any]
+]:  # fmt: skip
+    """:func:`data_response` for an endpoint that also answers CSV, XLSX and Parquet."""
+    answer = data_response(model, many=many, meta=meta)
+    answer[200]["content"] = {
+        "text/csv": {"schema": {"type": "string"}},
+        MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+        MEDIA_TYPES["parquet"]: {"schema": {"type": "string", "format": "binary"}},
+    }
+    answer[200]["description"] = "JSON, or with `format` a CSV, XLSX or Parquet download"
+    return answer
 
 
 def guard(request: Request) -> None:

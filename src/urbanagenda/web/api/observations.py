@@ -13,7 +13,7 @@ from urbanagenda.web.api.common import (
     MEDIA_TYPES,
     cached,
     check_codes,
-    data_response,
+    download_response,
     json_body,
     page_meta,
     resolve_areas,
@@ -50,17 +50,7 @@ class Observation(BaseModel):
 @router.get(
     "/observations",
     summary="Observations, filtered and paginated",
-    responses={
-        **data_response(Observation, many=True, meta=True),
-        200: {
-            **data_response(Observation, many=True, meta=True)[200],
-            "content": {
-                "text/csv": {"schema": {"type": "string"}},
-                MEDIA_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
-                MEDIA_TYPES["parquet"]: {"schema": {"type": "string", "format": "binary"}},
-            },
-        },
-    },
+    responses=download_response(Observation, meta=True),
     response_description="Rows with the observation key, value, unit, nature, source and "
     "footnote; JSON has `data` and `meta` (total, page, limit, links).",
 )
