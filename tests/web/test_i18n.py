@@ -53,7 +53,7 @@ INDICATORS = {
     "ru": "Показатели",
     "es": "Indicadores",
 }
-SECTIONS = ("goal", "target", "indicator", "series", "status", "reason")
+SECTIONS = ("goal", "target", "indicator", "series", "status", "reason", "area")
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?([diouxXeEfFgGcrsa%])")
 
 
@@ -271,6 +271,7 @@ def test_plural_forms_follow_each_language(
 def english_reference() -> dict[str, dict[str, str]]:
     """What the English catalogue.yaml must say: the catalogue and the methods' own labels."""
     from urbanagenda.assess.methods._common import load_method_config
+    from urbanagenda.model.areas import load_areas
     from urbanagenda.model.catalogue import load_catalogue
 
     catalogue = load_catalogue()
@@ -282,6 +283,9 @@ def english_reference() -> dict[str, dict[str, str]]:
         for code, label in spec.get("no_target_labels", {}).items():
             status[f"{method}.{code}.no_target"] = str(label["en"])
     status["insufficient_data"] = str(config["insufficient_data"]["en"])
+    areas = load_areas().frame
+    store_names = dict(zip(areas["code"].astype(str), areas["name"].astype(str), strict=True))
+    named = i18n.catalogue_names("en").get("area", {})
     return {
         "goal": {code: goal.title for code, goal in catalogue.goals.items()},
         "target": {code: target.title for code, target in catalogue.targets.items()},
@@ -289,6 +293,8 @@ def english_reference() -> dict[str, dict[str, str]]:
         "series": {code: series.name for code, series in catalogue.series.items()},
         "status": status,
         "reason": {code: str(label["en"]) for code, label in config["reasons"].items()},
+        # regions and groups the OCHA taxonomy names in English only: the store's names
+        "area": {code: store_names.get(code, "not an area of the store") for code in named},
     }
 
 
@@ -300,6 +306,11 @@ def test_english_names_are_the_catalogue_and_the_method_labels() -> None:
         assert english[section] == reference[section], section
     assert len(english["target"]) == 10
     assert len(english["indicator"]) == 15
+    # the eight SDG regions of the progress chart are named in every language
+    for code in ("202", "419", "513", "53", "543", "62", "747", "753"):
+        assert all(code in i18n.catalogue_names(lang)["area"] for lang in LANGS), code
+    assert i18n.catalogue_names("zh")["area"]["202"] == "撒哈拉以南非洲"
+    assert i18n.catalogue_names("fr")["area"]["419"] == "Amérique latine et Caraïbes"
 
 
 @pytest.mark.parametrize("lang", LANGS)
