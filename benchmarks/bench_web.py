@@ -83,6 +83,19 @@ DS_PAGE = f"/urbanagenda/observation?series_code={SERIES}&area_code={AREA}"
 UA_PAGE = "/en/indicator/11.1.1"
 UA_PAGE_FALLBACK = "/en/"
 
+SHORT = {
+    "ua": "urbanagenda",
+    "ua_nocache": "urbanagenda, cache off",
+    "ds_pub": "datasette published",
+    "ds_best": "datasette best",
+}
+SCENARIOS = {
+    "api": "API, one URL",
+    "countries": "API, every country",
+    "pairs": "API, random pairs",
+    "page": "indicator page",
+}
+
 GOAL_RATIO = 2.0
 GOAL_P99_MS = 50.0
 GOAL_PAGE_BYTES = 150 * 1024
@@ -553,7 +566,7 @@ def main(argv: list[str] | None = None) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 140)
     if not Path(WRK).exists():
         console.print("[red]wrk is not installed[/] (apt-get install wrk)")
         return 2
@@ -795,8 +808,8 @@ def write(result: dict[str, Any], started: datetime, console: Any) -> None:
         table.add_column(col, justify="left" if col in ("scenario", "server") else "right")
     for r in result["runs"]:
         table.add_row(
-            f"{r['scenario']} ({r['note']})"[:48],
-            r["label"],
+            SCENARIOS[r["scenario"]],
+            SHORT[r["server"]],
             _f(r["rps"], 0),
             _f(r.get("p50_ms"), 2),
             _f(r.get("p99_ms"), 2),
@@ -805,6 +818,8 @@ def write(result: dict[str, Any], started: datetime, console: Any) -> None:
             f"{r['loadavg_before'][0]}→{r['loadavg_after'][0]}",
         )
     console.print(table)
+    for key, server in result["servers"].items():
+        console.print(f"  {SHORT[key]}: {server['label']}")
     for k, v in result["ratios"].items():
         console.print(f"  {k}: [bold]{v:.2f}×[/]")
     browser = result.get("browser")

@@ -289,6 +289,19 @@ def test_the_real_api_answer_is_replayed_byte_for_byte(client) -> None:  # type:
     assert "age" not in again.headers
 
 
+def test_static_files_may_be_kept_and_are_replayed_from_the_cache(client) -> None:  # type: ignore[no-untyped-def]
+    first = client.get("/static/app.js")
+    second = client.get("/static/app.js")
+    assert first.status_code == second.status_code == 200
+    assert first.headers["cache-control"] == "public, max-age=600"
+    assert "data-rendered" in first.text
+    assert second.content == first.content
+    assert "age" in second.headers
+    etag = first.headers["etag"]
+    assert client.get("/static/app.js", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/static/nothing-here.js").status_code == 404
+
+
 def test_response_cache_zero_leaves_the_middleware_out(demo_db: str) -> None:
     from urbanagenda.web import create_app
     from urbanagenda.web.settings import WebSettings

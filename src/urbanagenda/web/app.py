@@ -7,6 +7,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib import resources
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.middleware.cors import CORSMiddleware
@@ -39,6 +40,18 @@ def _render_page_error(request: Request, status: int, message: str) -> Response:
     except Exception:  # the error page must not fail in turn
         log.exception("cannot render the error page")
         return HTMLResponse(f"<h1>{status}</h1>", status_code=status)
+
+
+class _Static(StaticFiles):
+    """Static files that browsers (and the response cache) may keep for a while."""
+
+    max_age = 600  # the vendored bundles change only with a release; ETags revalidate after
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        if response.status_code in (200, 304):
+            response.headers.setdefault("Cache-Control", f"public, max-age={self.max_age}")
+        return response
 
 
 def _preferred_language(request: Request) -> str:
@@ -111,7 +124,7 @@ def create_app(
         return Response(b"ok", media_type="text/plain", headers={"Cache-Control": "no-store"})
 
     static = resources.files("urbanagenda.web").joinpath("static")
-    app.mount("/static", StaticFiles(directory=str(static)), name="static")
+    app.mount("/static", _Static(directory=str(static)), name="static")
     app.include_router(api.router)
     app.include_router(pages.router)
     install_error_handlers(app, _render_page_error)
