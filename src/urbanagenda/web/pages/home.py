@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 
 from urbanagenda.assess.methods import METHODS
 from urbanagenda.assess.progress import load_progress_config
+from urbanagenda.web import i18n
 from urbanagenda.web.data import WebStore
 from urbanagenda.web.errors import ApiError
 from urbanagenda.web.pages.common import check_lang, render, store_of
@@ -71,10 +72,12 @@ async def home(
             if series and series in store.catalogue.series
             else ()
         )
+        no_target = bool(series) and store.catalogue.series[str(series)].target_2030 is None
         cells = []
         for area in regions:
             status = str(chart.at[target, area]) if area in chart.columns else ""
-            cells.append({"area": area, "status": status or None})
+            label = i18n.status_label(method, status, lang, no_target=no_target)
+            cells.append({"area": area, "status": status or None, "label": label})
         rows.append(
             {
                 "target": target,
@@ -83,11 +86,9 @@ async def home(
                 "cells": cells,
             }
         )
-    labels = (
-        dict(zip(result.results["status"], result.results["label"], strict=False))
-        if not result.results.empty
-        else {}
-    )
+    # the legend: every status shown, labelled as the method labels it, in the page's language
+    shown = {c["status"] for r in rows for c in r["cells"] if c["status"]}
+    labels = {code: i18n.status_label(method, code, lang) for code in sorted(shown)}
     return render(
         request,
         "home.html",
