@@ -422,8 +422,17 @@ def _aggregation_text(series: Series) -> str:
         "none": _("not aggregated"),
     }.get(series.aggregation, series.aggregation)
     if series.aggregation_weight:
-        weight = series.aggregation_weight.replace("_", " ")
-        return f"{rule} ({_('weight')}: {weight})"
+        code = series.aggregation_weight
+        weight = {
+            "urban_population": _("urban population"),
+            "total_population": _("total population"),
+            "city_population": _("city population"),
+            "population_same_scope": _("population of the same scope"),
+            "number_of_cities": _("number of cities"),
+            "number_of_local_governments": _("number of local governments"),
+            "gdp": _("gross domestic product"),
+        }.get(code, code.replace("_", " "))
+        return _("%(rule)s (weight: %(weight)s)", rule=rule, weight=weight)
     return rule
 
 
