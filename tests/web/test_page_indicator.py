@@ -241,3 +241,14 @@ def test_every_indicator_renders(client) -> None:  # type: ignore[no-untyped-def
         resp = client.get(f"/en/indicator/{code}")
         assert resp.status_code == 200, (code, resp.text[-300:])
         assert f'<span class="code">{code}</span>' in resp.text
+
+
+def test_link_from_the_home_page(client) -> None:  # type: ignore[no-untyped-def]
+    home = client.get("/en/").text
+    found = re.search(r'href="(/en/indicator/11\.1\.1\?[^"]*area=202[^"]*)"', home)
+    assert found, "the home page links a region's cell to the indicator page"
+    page = client.get(html.unescape(found.group(1))).text
+    assert list(series_table(page)) == ["Sub-Saharan Africa"]
+    assert series_table(page)["Sub-Saharan Africa"]["2020"] == "50.2"
+    status = section(page, '<table id="status-table"', "</table>")
+    assert '<tr class="chosen">\n    <th scope="row"><a href="/en/area/202">' in status
