@@ -379,6 +379,9 @@ def read_catalogue(read_text: Callable[[str], str] = _package_text) -> Catalogue
     return cat
 
 
+_SAFE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class _File:
     """One parsed data file; every problem raises ConfigError naming file, entry and fix."""
 
@@ -387,7 +390,8 @@ class _File:
     ) -> None:
         self.name, self.known_sources = name, known
         try:
-            self.doc = yaml.safe_load(read_text(name))
+            # libyaml's safe loader where it is built in: the same documents, 10× faster
+            self.doc = yaml.load(read_text(name), Loader=_SAFE_LOADER)
         except (OSError, yaml.YAMLError) as exc:
             raise self.error("(file)", f"cannot be read as YAML: {exc}", "restore it") from exc
         if not isinstance(self.doc, dict):
