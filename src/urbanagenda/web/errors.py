@@ -107,7 +107,9 @@ def install_error_handlers(app: FastAPI, render_page_error: Any) -> None:
     ) -> Response:
         if _is_api(request):
             return _json(status, error_body(status, message, code, details, request_id), headers)
-        return render_page_error(request, status, message)  # type: ignore[no-any-return]
+        fixes = [str(d["fix"]) for d in details or [] if d.get("fix")]
+        shown = f"{message}. {fixes[0]}" if fixes and fixes[0] not in message else message
+        return render_page_error(request, status, shown)  # type: ignore[no-any-return]
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
