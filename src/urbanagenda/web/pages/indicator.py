@@ -331,7 +331,7 @@ def _choose_series(store: WebStore, indicator: str, requested: str | None) -> Se
 def _choose_areas(
     store: WebStore, data: SeriesData, requested: list[str], available: set[str]
 ) -> list[str]:
-    if not requested:
+    if not any(part.strip() for raw in requested for part in raw.split(",")):
         with_regional = set(data.regional["area_code"]) if not data.regional.empty else set()
         chosen = [a for a in _regions() if a in with_regional]
         if chosen:
