@@ -14,6 +14,29 @@ def statuses(page) -> list[str]:  # type: ignore[no-untyped-def]
     )
 
 
+def legend_and_cells(page) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:  # type: ignore[no-untyped-def]
+    legend = page.eval_on_selector_all(
+        ".legend li",
+        "lis => lis.map(li => [li.querySelector('.swatch').dataset.status, li.innerText.trim()])",
+    )
+    cells = page.eval_on_selector_all(
+        "#progress-chart td.status",
+        "tds => tds.map(td => [td.dataset.status, td.innerText.trim()])",
+    )
+    return {tuple(x) for x in legend}, {tuple(x) for x in cells}
+
+
+def test_legend_names_every_cell(visit) -> None:  # type: ignore[no-untyped-def]
+    visit.open("/en/")
+    legend, cells = legend_and_cells(visit.page)
+    # every status and label the grid shows is explained once in the key, "no data" included
+    assert cells <= legend
+    assert ("", "no data") in legend
+    # "met" reads differently with and without a numeric 2030 target
+    met = {label for status, label in cells if status == "met"}
+    assert met == {"Target met or almost met", "Substantial progress (no numeric target)"}
+
+
 def test_method_selector(visit) -> None:  # type: ignore[no-untyped-def]
     visit.open("/en/")
     page = visit.page
@@ -45,6 +68,8 @@ def test_method_selector(visit) -> None:  # type: ignore[no-untyped-def]
         ".legend li .swatch", "spans => spans.map(s => s.dataset.status)"
     )
     assert set(after) - {""} <= set(legend)
+    shown, cells = legend_and_cells(page)
+    assert cells <= shown
     cell_colour = page.eval_on_selector(
         '#progress-chart td.status[data-status="deterioration"]',
         "td => getComputedStyle(td).backgroundColor",
