@@ -244,8 +244,11 @@ def test_unknown_parameter_names_the_known_ones(client: Any) -> None:
 def test_method_not_allowed_and_unknown_path(client: Any) -> None:
     resp = client.post(f"{API}/observations")
     assert resp.status_code == 405 and resp.json()["error"]["code"] == "method_not_allowed"
+    assert resp.json()["error"]["details"][0]["where"] == "method"
+    assert resp.json()["error"]["details"][0]["fix"] == "use GET"
     resp = client.get(f"{API}/nothing-here")
     assert resp.status_code == 404 and resp.json()["error"]["code"] == "not_found"
+    assert resp.json()["error"]["details"][0]["where"] == "path"
 
 
 def test_a_broken_database_gives_503_without_a_trace(tmp_path: Any) -> None:

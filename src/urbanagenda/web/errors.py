@@ -138,9 +138,18 @@ def install_error_handlers(app: FastAPI, render_page_error: Any) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         message = str(exc.detail) if exc.detail else _CODES.get(exc.status_code, "error")
+        details: list[dict[str, Any]] = []
         if exc.status_code == 404 and message == "Not Found":
-            message = f"nothing at {request.url.path}; the API is described at /docs"
-        return respond(request, exc.status_code, message, headers=dict(exc.headers or {}))
+            message = f"nothing at {request.url.path}"
+            details = [{"where": "path", "problem": message,
+                        "fix": "the API is described at /docs; pages start at /en/"}]  # fmt: skip
+        elif exc.status_code == 405:
+            allowed = (exc.headers or {}).get("allow", "GET")
+            message = f"{request.method} is not allowed on {request.url.path}"
+            details = [{"where": "method", "problem": message, "fix": f"use {allowed}"}]
+        return respond(
+            request, exc.status_code, message, None, details, headers=dict(exc.headers or {})
+        )
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> Response:
