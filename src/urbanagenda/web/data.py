@@ -263,6 +263,16 @@ class WebStore:
             local = self.areas.names
             local = local[local["lang"] == lang]
             names.update(zip(local["code"].astype(str), local["name"].astype(str), strict=True))
+            # regions and groups: the OCHA taxonomy names countries only; their names in the
+            # other languages are kept with the catalogue's (locale/<lang>/catalogue.yaml)
+            if lang == "zh":
+                from urbanagenda.assess.progress import load_progress_config
+
+                extra = load_progress_config().get("area_names_zh", {})
+                names.update({str(k): str(v) for k, v in extra.items()})
+            from urbanagenda.web.i18n import catalogue_names
+
+            names.update(catalogue_names(lang).get("area", {}))
         self._computed.put(key, names)
         return names
 
