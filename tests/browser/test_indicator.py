@@ -156,3 +156,20 @@ def test_download_of_the_chosen_series(visit, tmp_path: Path) -> None:  # type: 
         if r["area_code"] == "566" and r["location"] == "U"
     }
     assert nigeria[2020] == NIGERIA[2020] and nigeria[2016] == NIGERIA[2016]
+
+
+def test_arabic_indicator_page(visit) -> None:  # type: ignore[no-untyped-def]
+    visit.open("/ar/indicator/11.1.1")
+    page = visit.page
+    assert page.evaluate("getComputedStyle(document.body).direction") == "rtl"
+    for chart in ("#ts-chart", "#map-chart"):
+        assert page.get_attribute(chart, "data-rendered") == "true"
+        # charts keep left-to-right axes, whose labels would be clipped otherwise
+        assert page.eval_on_selector(chart, "e => getComputedStyle(e).direction") == "ltr"
+    nigeria = page.eval_on_selector(
+        '#year-rows a[href="/ar/area/566"]',
+        "a => [a.innerText, a.closest('tr').cells[1].innerText]",
+    )
+    assert nigeria == ["نيجيريا", "49.0"]
+    visit.shot("indicator-ar")
+    visit.axe("indicator-ar")
