@@ -66,10 +66,29 @@ def test_api_docs(visit) -> None:  # type: ignore[no-untyped-def]
 
 @pytest.mark.xfail(
     strict=True,
-    reason="/docs is FastAPI's Swagger UI page, whose <html> has no lang attribute "
-    "(axe html-has-lang, serious); app.py's docs() should answer it with lang='en'",
+    reason="/docs is Swagger UI (npm swagger-ui-dist 5.35.0) in FastAPI's page: html-has-lang "
+    "(FastAPI's <html> has no lang), color-contrast (Swagger's version badges) and "
+    "nested-interactive (its operation summaries), all serious",
 )
 def test_api_docs_accessibility(visit) -> None:  # type: ignore[no-untyped-def]
     visit.open("/docs")
     visit.page.wait_for_selector(".opblock-summary-path", timeout=20_000)
     visit.axe("docs")
+
+
+def test_csp_is_enforced_and_its_violations_caught(visit) -> None:  # type: ignore[no-untyped-def]
+    """The watcher that fails every test on a CSP violation does see one, and the policy the
+    charts run under forbids inline scripts and eval."""
+    response = visit.open("/en/")
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "unsafe-eval" not in policy
+    page = visit.page
+    page.evaluate(
+        """() => { const s = document.createElement("script");
+                   s.textContent = "window.__injected = true"; document.body.append(s); }"""
+    )
+    page.wait_for_function("window.__cspViolations.length > 0")
+    assert page.evaluate("window.__injected") is None  # refused
+    assert [v["directive"] for v in visit.csp_violations()] == ["script-src-elem"]
+    visit.allow("Executing inline script violates the following Content Security Policy")
+    visit.open("/en/")  # a fresh document: no violation left to report
