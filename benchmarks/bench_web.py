@@ -560,6 +560,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--loads", type=int, default=5, help="browser loads (median)")
     parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-wrk", action="store_true", help="only the browser measurement")
     parser.add_argument("--page", default=UA_PAGE, help=f"urbanagenda page (default {UA_PAGE})")
     args = parser.parse_args(argv)
 
@@ -658,6 +659,8 @@ def main(argv: list[str] | None = None) -> int:
             TimeElapsedColumn(),
             console=console,
         ) as progress:
+            if args.no_wrk:
+                plan = []
             task = progress.add_task("wrk", total=len(plan))
             for scen, key, url, script, note in plan:
                 progress.update(task, description=f"{scen}: {servers[key].label}")
@@ -732,10 +735,15 @@ def goals(result: dict[str, Any]) -> dict[str, Any]:
         out[f"page < {GOAL_PAGE_BYTES // 1024} KB of HTML"] = (
             browser["html_bytes"] < GOAL_PAGE_BYTES
         )
-        drawn = browser["median_all_charts_ms"] or browser["median_fcp_ms"]
-        out[f"first render (chart drawn) < {GOAL_FIRST_RENDER_MS:g} ms"] = (
-            drawn is not None and drawn < GOAL_FIRST_RENDER_MS
+        fcp = browser["median_fcp_ms"]
+        out[f"first render (first contentful paint) < {GOAL_FIRST_RENDER_MS:g} ms"] = (
+            fcp is not None and fcp < GOAL_FIRST_RENDER_MS
         )
+        if browser["charts"]:
+            drawn = browser["median_all_charts_ms"]
+            out[f"every chart drawn < {GOAL_FIRST_RENDER_MS:g} ms"] = (
+                drawn is not None and drawn < GOAL_FIRST_RENDER_MS
+            )
     return out
 
 
