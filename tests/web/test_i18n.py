@@ -53,7 +53,7 @@ INDICATORS = {
     "ru": "Показатели",
     "es": "Indicadores",
 }
-SECTIONS = ("goal", "target", "indicator", "series", "status", "reason", "area")
+SECTIONS = ("goal", "target", "indicator", "series", "status", "reason", "area", "unit")
 PLACEHOLDER = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?([diouxXeEfFgGcrsa%])")
 
 
@@ -295,6 +295,8 @@ def english_reference() -> dict[str, dict[str, str]]:
         "reason": {code: str(label["en"]) for code, label in config["reasons"].items()},
         # regions and groups the OCHA taxonomy names in English only: the store's names
         "area": {code: store_names.get(code, "not an area of the store") for code in named},
+        # the units of the SDG 11 series, by the catalogue's names
+        "unit": {s.unit: catalogue.units[s.unit].name for s in catalogue.series.values()},
     }
 
 
