@@ -7,9 +7,8 @@ SDG targets and indicators in each language are kept beside them in
 ``locale/<lang>/catalogue.yaml`` (sections ``goal``, ``target``, ``indicator``, ``series``,
 ``status`` keyed ``<method>.<status code>``, ``reason``, and ``area``: the world, SDG and M49
 regions and country groups, which the store's OCHA taxonomy names in English only, and
-``unit``); the other
-area names come from the store (OCHA taxonomy).  ``scripts/i18n.sh`` updates the catalogues;
-docs/translating.md says how to translate.
+``unit``); the other area names come from the store (OCHA taxonomy).  ``scripts/i18n.sh``
+updates the catalogues; docs/translating.md says how to translate.
 
 The language of a request is the first path segment (``/fr/indicator/11.1.1``); templates
 call ``_()``/``gettext()``, which read it from a context variable.
