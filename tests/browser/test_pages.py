@@ -50,6 +50,7 @@ def test_error_page_of_a_bad_parameter(visit) -> None:  # type: ignore[no-untype
     assert visit.page.get_attribute("html", "lang") == "fr"
     message = visit.page.inner_text(".error-message")
     assert "unknown method 'nope'" in message
+    assert "unsd-2024" in message  # how to fix it: the methods there are
 
 
 def test_api_docs(visit) -> None:  # type: ignore[no-untyped-def]
