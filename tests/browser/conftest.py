@@ -206,8 +206,18 @@ class Visit:
         return path
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keeps each phase's report on the test item, for the screenshot of a failed test."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
 @pytest.fixture
-def visit(browser: Any, site: str, axe_source: str) -> Iterator[Visit]:
+def visit(
+    browser: Any, site: str, axe_source: str, request: pytest.FixtureRequest
+) -> Iterator[Visit]:
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, accept_downloads=True, base_url=site
     )
@@ -243,6 +253,10 @@ def visit(browser: Any, site: str, axe_source: str) -> Iterator[Visit]:
     page.on("requestfailed", on_failed)
     try:
         yield current
+        report = getattr(request.node, "report_call", None)
+        if report is not None and report.failed:
+            name = re.sub(r"[^\w.-]+", "_", request.node.name)[:120]
+            current.shot(f"FAILED-{name}")
         current.check()
     finally:
         context.close()
