@@ -9,6 +9,11 @@
              serious or critical violation; ``shot()`` keeps a full-page screenshot in
              ``test-artifacts/screenshots/``.
 
+Environment: ``URBANAGENDA_TEST_SERVER=http://127.0.0.1:PORT`` tests a server already serving
+the demo database instead of starting one; ``URBANAGENDA_CHROMIUM`` names another Chromium.
+Artifacts: test-artifacts/screenshots/*.png (FAILED-*.png for failed tests), axe/*.json (every
+violation, any impact), browser-console-warnings.txt, browser-warm-up.txt.
+
 axe-core comes from the npm registry (``frontend/node_modules/axe-core``, installed by
 scripts/bootstrap.sh).  The pages' CSP (``script-src 'self'``) rightly refuses an injected
 inline ``<script>``, so axe's source is evaluated through the DevTools protocol
@@ -31,7 +36,8 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium; URBANAGENDA_CHROMIUM names another build
+CHROMIUM = Path(os.environ.get("URBANAGENDA_CHROMIUM", "/usr/bin/chromium"))
 AXE = ROOT / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts"
 SCREENSHOTS = ARTIFACTS / "screenshots"
