@@ -365,3 +365,21 @@ def test_serve_with_two_workers_and_no_access_log(demo_db: str, tmp_path: Path) 
     finally:
         proc.terminate()
         proc.wait(timeout=60)
+
+
+def test_warming_up_moves_start_up_objects_out_of_the_collectors_sight(demo_db: str) -> None:
+    import gc
+
+    from urbanagenda.web import create_app
+    from urbanagenda.web.app import _warm
+
+    app = create_app(demo_db, warm=False)
+    try:
+        _warm(app.state.store)
+        assert gc.get_freeze_count() > 10_000
+        start = time.perf_counter()
+        gc.collect()
+        frozen_collect = time.perf_counter() - start
+        assert frozen_collect < 1.0
+    finally:
+        gc.unfreeze()
