@@ -19,17 +19,22 @@ WEB="src/urbanagenda/web"
 LOCALE="$WEB/locale"
 LANGS=(ar zh en fr ru es)
 
+SCRATCH="$(mktemp -d)"
+trap 'rm -rf "$SCRATCH"' EXIT
+OLD_POT="$SCRATCH/old.pot"
+
 CHECK=0
 if [[ "${1:-}" == "--check" ]]; then
     CHECK=1
-    SCRATCH="$(mktemp -d)"
-    trap 'rm -rf "$SCRATCH"' EXIT
     cp -r "$LOCALE" "$SCRATCH/locale"
     LOCALE="$SCRATCH/locale"
 elif [[ $# -gt 0 ]]; then
     echo "usage: scripts/i18n.sh [--check]" >&2
     exit 2
 fi
+
+# keep the committed template when only its creation date would change (no churn in git)
+[[ -f "$LOCALE/messages.pot" ]] && cp "$LOCALE/messages.pot" "$OLD_POT"
 
 "$PYBABEL" -q extract -F "$WEB/babel.cfg" \
     -k _ -k gettext -k ngettext:1,2 -k lazy_gettext \
@@ -38,6 +43,10 @@ fi
     --msgid-bugs-address="https://github.com/urbanagenda/urbanagenda/issues" \
     --sort-by-file -w 100 \
     -o "$LOCALE/messages.pot" "$WEB"
+if [[ -s "$OLD_POT" ]] && diff -q <(grep -v '^"POT-Creation-Date' "$OLD_POT") \
+        <(grep -v '^"POT-Creation-Date' "$LOCALE/messages.pot") >/dev/null; then
+    cp "$OLD_POT" "$LOCALE/messages.pot"
+fi
 
 for lang in "${LANGS[@]}"; do
     if [[ -f "$LOCALE/$lang/LC_MESSAGES/messages.po" ]]; then
