@@ -22,7 +22,6 @@ inline ``<script>``, so axe's source is evaluated through the DevTools protocol
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import re
@@ -50,19 +49,6 @@ SERVER_ENV = "URBANAGENDA_TEST_SERVER"
 WARM_UP_S = 300  # the progress overview's first computation, on a busy machine
 WARM_UP_LOG = ARTIFACTS / "browser-warm-up.txt"
 WARNINGS_LOG = ARTIFACTS / "browser-console-warnings.txt"
-
-
-def _web_conftest() -> Any:
-    """tests/web/conftest.py, whose ``live_server`` fixture these tests share."""
-    path = ROOT / "tests" / "web" / "conftest.py"
-    spec = importlib.util.spec_from_file_location("urbanagenda_tests_web_conftest", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-live_server = _web_conftest().live_server
 
 
 def _unavailable(message: str) -> None:

@@ -29,6 +29,7 @@ disaggregation (an official aggregate) with the difference.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
@@ -132,12 +133,38 @@ def _series(code: str) -> Series:
     return series
 
 
+_WEIGHTS: dict[tuple[str, str], tuple[tuple[int, int], pd.DataFrame | None]] = {}
+_WEIGHTS_LOCK = threading.Lock()
+
+
 def _weight_frame(engine: Engine, series_code: str) -> pd.DataFrame | None:
+    """The weight series (e.g. population) of every area and year.  Read once per engine
+    and state of the weight series: the stamp (count and latest load of its rows) changes
+    when a load touches it."""
+    o = s.observation
+    stamp_stmt = select(func.count(), func.coalesce(func.max(o.c.load_id), 0)).where(
+        o.c.series_code == series_code
+    )
+    with engine.connect() as conn:
+        count, last = conn.execute(stamp_stmt).one()
+    stamp = (int(count), int(last))
+    key = (f"{engine.url}#{id(engine)}", series_code)
+    with _WEIGHTS_LOCK:
+        hit = _WEIGHTS.get(key)
+    if hit is not None and hit[0] == stamp:
+        return None if hit[1] is None else hit[1].copy()
     obs = read_observations(engine, series=[series_code])
     obs = obs[obs["location"] == "_T"]
-    if obs.empty:
-        return None
-    return obs[["area_code", "year", "value"]].rename(columns={"value": "weight"})
+    frame = (
+        None
+        if obs.empty
+        else obs[["area_code", "year", "value"]].rename(columns={"value": "weight"})
+    )
+    with _WEIGHTS_LOCK:
+        if len(_WEIGHTS) > 32:
+            _WEIGHTS.clear()
+        _WEIGHTS[key] = (stamp, frame)
+    return None if frame is None else frame.copy()
 
 
 def _population(engine: Engine, config: AggregationConfig, key: str) -> tuple[

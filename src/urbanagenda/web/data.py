@@ -107,6 +107,7 @@ class WebStore:
         self.engine = engine
         self.cache = LRU(cache_size)
         self._computed = LRU(256)  # expensive results (assessments, aggregates, pages' data)
+        self._building: dict[tuple[Any, ...], threading.Lock] = {}
         self._version: tuple[float, str] = (0.0, "")
         self._lock = threading.Lock()
 
@@ -165,9 +166,18 @@ class WebStore:
         hit = self._computed.get(full)
         if hit is not None:
             return hit  # type: ignore[no-any-return]
-        value = build()
-        self._computed.put(full, value)
-        return value
+        # one computation per key: a second request (or the start-up warm-up) for the same
+        # result waits for the first instead of doing the same work beside it
+        with self._lock:
+            key_lock = self._building.setdefault(full, threading.Lock())
+        with key_lock:
+            hit = self._computed.get(full)
+            if hit is None:
+                hit = build()
+                self._computed.put(full, hit)
+        with self._lock:
+            self._building.pop(full, None)
+        return hit  # type: ignore[no-any-return]
 
     # -- observations --------------------------------------------------------------------------
 
