@@ -62,3 +62,13 @@ def test_cors_is_off_unless_configured(client: Any, demo_db: str) -> None:
         assert ok.headers["access-control-allow-origin"] == "https://sdg.example.org"
         other = configured.get("/api/v1/series", headers=origin)
         assert "access-control-allow-origin" not in other.headers
+
+
+def test_links_in_answers_never_carry_the_clients_host(client: Any) -> None:
+    params = {"series": "EN_LND_SLUM", "area_level": "country", "limit": 10}
+    resp = client.get("/api/v1/observations", params=params, headers={"Host": "evil.example"})
+    assert resp.status_code == 200
+    links = resp.json()["meta"]["links"]
+    assert links["self"].startswith("/api/v1/observations?")
+    assert links["next"].startswith("/api/v1/observations?") and "page=2" in links["next"]
+    assert "evil" not in resp.text

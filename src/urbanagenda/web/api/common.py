@@ -163,13 +163,20 @@ def localised(names: dict[str, dict[str, str]], kind: str, code: str, english: s
 
 
 def page_meta(request: Request, total: int, page: int, size: int) -> dict[str, Any]:
-    """``meta`` of a paginated answer: total, page, pages, limit and absolute links."""
+    """``meta`` of a paginated answer: total, page, pages, limit and links.
+
+    Links are relative (path and query): an answer kept in a shared cache must not carry a
+    host name that one client sent (a forged ``Host`` would otherwise reach every client)."""
     pages = max(1, -(-total // size))
-    links: dict[str, str | None] = {"self": str(request.url), "next": None, "prev": None}
+
+    def link(url: Any) -> str:
+        return f"{url.path}?{url.query}" if url.query else str(url.path)
+
+    links: dict[str, str | None] = {"self": link(request.url), "next": None, "prev": None}
     if page < pages:
-        links["next"] = str(request.url.include_query_params(page=page + 1))
+        links["next"] = link(request.url.include_query_params(page=page + 1))
     if page > 1:
-        links["prev"] = str(request.url.include_query_params(page=page - 1))
+        links["prev"] = link(request.url.include_query_params(page=page - 1))
     return {"total": total, "page": page, "pages": pages, "limit": size, "links": links}
 
 
