@@ -31,3 +31,13 @@ def test_real_server_serves_home_and_api(live_server: str) -> None:
         html = r.read().decode()
         assert r.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert "11.1" in html and "Sub-Saharan Africa" in html
+
+
+def test_api_documentation_is_served_locally_in_english(client) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/docs")
+    assert page.status_code == 200
+    assert '<html lang="en">' in page.text
+    assert "/static/vendor/swagger-ui-bundle.js" in page.text and "cdn." not in page.text
+    assert client.get("/static/vendor/swagger-ui-bundle.js").status_code == 200
+    spec = client.get("/openapi.json").json()
+    assert "/api/v1/observations" in spec["paths"]
