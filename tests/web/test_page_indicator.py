@@ -165,7 +165,7 @@ def test_downloads_return_the_rows_shown(client) -> None:  # type: ignore[no-unt
 
 def test_status_by_region(default_page: str, client) -> None:  # type: ignore[no-untyped-def]
     status = section(default_page, '<table id="status-table"', "</table>")
-    assert "unsd-2024" in status
+    assert "UN Statistics Division Progress Chart 2024 (five levels)" in status
     world = re.search(r'<a href="/en/area/1">World</a></th>(.*?)</tr>', status, re.S)
     assert world, status[:500]
     cells = world.group(1)
@@ -174,7 +174,7 @@ def test_status_by_region(default_page: str, client) -> None:  # type: ignore[no
     assert ">24.2<" in cells  # the official 2020 value
     assert "Sub-Saharan Africa" in status and "Europe and Northern America" in status
     other = client.get(PAGE, params={"method": "opensdg"}).text
-    assert "method opensdg" in other
+    assert "method Open SDG / Statistics Canada progress measure" in other
     assert '<option value="opensdg" selected>' in other
 
 

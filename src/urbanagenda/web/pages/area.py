@@ -109,6 +109,9 @@ def unit_name(store: WebStore, unit: str | None) -> str:
         return ""
     if unit == "PT":
         return "%"
+    local = i18n.catalogue_names(i18n.current()).get("unit", {}).get(unit)
+    if local:
+        return local
     known = store.catalogue.units.get(unit)
     return known.name if known else unit
 
