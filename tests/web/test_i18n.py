@@ -424,3 +424,22 @@ def test_the_language_switcher_keeps_the_page_and_its_query(client) -> None:  # 
     assert re.search(r'href="/fr/\?method=escap"[^>]*aria-current="(page|true)"', switcher)
     for code in LANGS:  # and search engines get the same alternates
         assert f'hreflang="{code}" href="/{code}/?method=escap"' in html
+
+
+def test_plural_messages_in_templates_take_more_variables_than_num() -> None:
+    """Jinja formats ngettext's result with every variable of the call: the callables it is
+    given must return the form unformatted (formatting with ``num`` alone raised KeyError)."""
+    from urbanagenda.web import i18n
+    from urbanagenda.web.pages.common import env
+
+    template = env().from_string(
+        '{{ ngettext("%(num)s city in %(country)s", "%(num)s cities in %(country)s", n, '
+        'country=name) }}'
+    )
+    i18n.use("en")
+    try:
+        assert template.render(n=1, name="Nigeria") == "1 city in Nigeria"
+        assert template.render(n=15, name="Nigeria") == "15 cities in Nigeria"
+        assert template.render(n=2, name="<b>") == "2 cities in &lt;b&gt;"
+    finally:
+        i18n.use("en")

@@ -118,6 +118,17 @@ def ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
     return text % variables
 
 
+def template_gettext(message: str) -> str:
+    """For Jinja's new-style gettext, which fills in the variables itself."""
+    return translations(_current.get()).ugettext(message)
+
+
+def template_ngettext(singular: str, plural: str, n: int) -> str:
+    """For Jinja's new-style ngettext: the form for ``n``, unformatted (Jinja formats it
+    with ``num`` and every other variable of the call)."""
+    return translations(_current.get()).ungettext(singular, plural, n)
+
+
 def _name(lang: str, section: str, key: str) -> str | None:
     """``key`` of ``section`` in ``lang``, else in English, else None."""
     for code in (lang, DEFAULT):

@@ -111,7 +111,7 @@ def env() -> Environment:
         lstrip_blocks=True,
     )
     environment.install_gettext_callables(  # type: ignore[attr-defined]
-        i18n.gettext, i18n.ngettext, newstyle=True
+        i18n.template_gettext, i18n.template_ngettext, newstyle=True
     )
     environment.globals.update(
         LANGUAGES=i18n.LANGUAGES,
