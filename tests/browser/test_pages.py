@@ -65,12 +65,6 @@ def test_api_docs(visit) -> None:  # type: ignore[no-untyped-def]
     visit.shot("docs")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="/docs is Swagger UI (npm swagger-ui-dist 5.35.0): color-contrast (its version "
-    "badges) and nested-interactive (its operation summaries), both serious, are Swagger "
-    "UI's own markup; our page declares its language",
-)
 def test_api_docs_accessibility(visit) -> None:  # type: ignore[no-untyped-def]
     visit.open("/docs")
     visit.page.wait_for_selector(".opblock-summary-path", timeout=20_000)

@@ -122,6 +122,13 @@ def create_app(
         )
         # the documentation is in English: say so (WCAG 3.1.1, axe html-has-lang)
         html = bytes(page.body).replace(b"<html>", b'<html lang="en">', 1)
+        # accessibility fixes of Swagger UI's own markup (static/docs.css, static/docs.js)
+        html = html.replace(
+            b"</head>",
+            b'<link rel="stylesheet" href="/static/docs.css">'
+            b'<script src="/static/docs.js" defer></script></head>',
+            1,
+        )
         return HTMLResponse(html)
 
     @app.get("/", include_in_schema=False)
