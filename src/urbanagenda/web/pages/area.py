@@ -194,6 +194,19 @@ def _latest(part: pd.DataFrame) -> tuple[int, float]:
 # --------------------------------------------------------------------------- country
 
 
+def _series_entry(series: str, part: pd.DataFrame) -> dict[str, Any]:
+    """The latest value, unit, location and trend points of one series of an area."""
+    year, value = _latest(part)
+    return {
+        "series": series,
+        "unit": str(part["unit"].iloc[-1]),
+        "location": str(part["location"].iloc[0]),
+        "year": year,
+        "value": value,
+        "points": _years_points(part),
+    }
+
+
 def country_data(store: WebStore, code: str) -> dict[str, Any]:
     """Everything of a country page that does not depend on the method or the language."""
 
@@ -212,18 +225,9 @@ def country_data(store: WebStore, code: str) -> dict[str, Any]:
             official = headline_rows(store.observation_frame(areas=[region]))
         rows: dict[str, dict[str, Any]] = {}
         for series, part in head.groupby("series_code", sort=False):
-            year, value = _latest(part)
-            location = str(part["location"].iloc[0])
-            entry: dict[str, Any] = {
-                "series": series,
-                "unit": str(part["unit"].iloc[-1]),
-                "location": location,
-                "year": year,
-                "value": value,
-                "points": _years_points(part),
-                "region_value": None,
-                "region_official": None,
-            }
+            entry = _series_entry(str(series), part)
+            year, location = entry["year"], entry["location"]
+            entry.update(region_value=None, region_official=None)
             if region:
                 found = pd.DataFrame()
                 if series in headline:
@@ -517,21 +521,15 @@ def city_data(store: WebStore, code: str) -> dict[str, Any]:
         rows = []
         for series, part in head.groupby("series_code", sort=False):
             series = str(series)
-            year, value = _latest(part)
-            location = str(part["location"].iloc[0])
-            entry: dict[str, Any] = {
-                "series": series,
-                "unit": str(part["unit"].iloc[-1]),
-                "location": location,
-                "year": year,
-                "value": value,
-                "points": _years_points(part),
+            entry = _series_entry(series, part)
+            year, location = entry["year"], entry["location"]
+            entry.update({
                 "national": None,
                 "national_kind": None,
                 "national_n": None,
                 "country_peers": None,
                 "region_peers": None,
-            }
+            })  # fmt: skip
             if country:
                 own = (
                     national[(national["series_code"] == series) & (national["year"] == year)]
