@@ -15,6 +15,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -318,4 +319,162 @@ indicator_metadata = Table(
     Column("metadata", JSON, nullable=False),
     Column("imported_at", DateTime(timezone=True), nullable=False),
     Column("load_id", Integer, ForeignKey("load_run.id"), nullable=True),
+)
+
+# --- reporting platform: accounts, documents, versions, workflow, search (migration 0003) --
+
+app_user = Table(
+    "app_user",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False, unique=True),
+    Column("display_name", Text, nullable=False),
+    Column("email", String(254), nullable=True),
+    Column("password_hash", Text, nullable=False),
+    # administrator | reviewer | national_focal_point | local_focal_point
+    Column("role", String(32), nullable=False),
+    # the country (national focal point) or city / local government (local focal point)
+    Column("area_code", String(64), ForeignKey("area.code"), nullable=True),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+)
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("name", Text, nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # SHA-256 hex
+    Column("prefix", String(16), nullable=False),  # shown in lists to tell tokens apart
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_used_at", DateTime(timezone=True), nullable=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+user_session = Table(
+    "user_session",
+    metadata,
+    Column("id", String(64), primary_key=True),  # SHA-256 hex of the cookie's secret
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+login_attempt = Table(
+    "login_attempt",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("succeeded", Boolean, nullable=False),
+)
+Index("ix_login_attempt_username_at", login_attempt.c.username, login_attempt.c.at)
+Index("ix_login_attempt_client_at", login_attempt.c.client, login_attempt.c.at)
+
+document = Table(
+    "document",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(24), nullable=False, index=True),  # national_report | vlr | reference
+    Column("title", Text, nullable=False),
+    Column("country_code", String(64), ForeignKey("area.code"), nullable=True, index=True),
+    Column("area_code", String(64), ForeignKey("area.code"), nullable=True, index=True),
+    Column("year", Integer, nullable=True),
+    Column("language", String(5), nullable=False),
+    # draft | submitted | in_review | returned | published | withdrawn
+    Column("status", String(16), nullable=False),
+    # national reports: new | update | national_urban_forum | vnr | vlrs
+    Column("modality", String(32), nullable=True),
+    Column("template_version", String(40), nullable=True),
+    Column("previous_document_id", Integer, ForeignKey("document.id"), nullable=True),
+    Column("current_version", Integer, nullable=False, default=0),
+    Column("published_version", Integer, nullable=True),
+    Column("metadata", JSON, nullable=False),
+    Column("is_example", Boolean, nullable=False, default=False),
+    Column("created_by", Integer, ForeignKey("app_user.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+document_version = Table(
+    "document_version",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("document.id"), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("content", JSON, nullable=False),  # {"sections": [...]} as in reporting.documents
+    Column("content_sha256", String(64), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("created_by", Integer, ForeignKey("app_user.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("document_id", "number", name="uq_document_version_number"),
+)
+
+document_event = Table(  # the audit log: who did what, when
+    "document_event",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("document.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=True),
+    Column("actor_id", Integer, ForeignKey("app_user.id"), nullable=True),
+    Column("action", String(32), nullable=False),
+    Column("from_status", String(16), nullable=True),
+    Column("to_status", String(16), nullable=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("details", JSON, nullable=False),
+)
+
+review_comment = Table(
+    "review_comment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("document.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("section_key", String(64), nullable=True),
+    Column("author_id", Integer, ForeignKey("app_user.id"), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+attachment = Table(
+    "attachment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("document.id"), nullable=False, index=True),
+    Column("section_key", String(64), nullable=True),
+    Column("filename", Text, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("extracted_text", Text, nullable=True),
+    Column("pages", Integer, nullable=True),
+    Column("created_by", Integer, ForeignKey("app_user.id"), nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+search_passage = Table(  # what search finds: passages of public documents, tagged
+    "search_passage",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("document_id", Integer, ForeignKey("document.id"), nullable=False, index=True),
+    Column("version", Integer, nullable=True),
+    Column("attachment_id", Integer, ForeignKey("attachment.id"), nullable=True),
+    Column("section_key", String(64), nullable=True),
+    Column("ordinal", Integer, nullable=False),
+    Column("language", String(5), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("tokens", Text, nullable=False),  # reporting.text.index_tokens(text), space-separated
+    Column("targets", Text, nullable=False, default=""),  # " 11.1 11.3 " (tagger)
+    Column("commitments", Text, nullable=False, default=""),  # " nua.social-inclusion "
+    # denormalised from the document so that filters need no join
+    Column("kind", String(24), nullable=False),
+    Column("country_code", String(64), nullable=True, index=True),
+    Column("area_code", String(64), nullable=True),
+    Column("year", Integer, nullable=True),
 )

@@ -157,7 +157,7 @@ def create_app(
         # outermost: a hit replays the stored answer, security headers included
         app.add_middleware(
             ResponseCache,  # type: ignore[arg-type]
-            version=store.version,
+            version=store.cache_version,
             size=settings.response_cache,
         )
     return app

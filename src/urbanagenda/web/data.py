@@ -108,7 +108,8 @@ class WebStore:
         self.cache = LRU(cache_size)
         self._computed = LRU(256)  # expensive results (assessments, aggregates, pages' data)
         self._building: dict[tuple[Any, ...], threading.Lock] = {}
-        self._version: tuple[float, str] = (0.0, "")
+        self._version: tuple[float, str] = (0.0, "")  # (when read, data + reporting version)
+        self._data_version = ""
         self._lock = threading.Lock()
 
     # -- reference data (from the package, the same the store was initialised with) ---------
@@ -143,7 +144,7 @@ class WebStore:
         now = time.monotonic()
         stamp, value = self._version
         if value and now - stamp < 1.0:
-            return value
+            return self._data_version
         try:
             with self.connect() as conn:
                 loads = conn.execute(select(func.coalesce(func.max(s.load_run.c.id), 0))).scalar()
@@ -151,14 +152,28 @@ class WebStore:
                     select(func.coalesce(func.max(s.assessment_run.c.id), 0))
                 ).scalar()
                 aggs = conn.execute(select(func.count()).select_from(s.aggregate_value)).scalar()
+                # every change to a report, a VLR or the library is an audit-log event
+                events = conn.execute(
+                    select(func.coalesce(func.max(s.document_event.c.id), 0))
+                ).scalar()
         except StoreError:
             if strict:
                 raise
             log.warning("the data version cannot be read: the database is not available")
             return UNAVAILABLE
         value = f"{loads}.{runs}.{aggs}"
-        self._version = (now, value)
+        self._version = (now, f"{value}.{events}")
+        self._data_version = value
         return value
+
+    def cache_version(self) -> str:
+        """What the shared response cache keys on: the data version and the reporting
+        platform's changes (a published report shows at once; the computed progress and
+        aggregates, keyed on :meth:`version`, stay)."""
+        data = self.version()
+        if data == UNAVAILABLE:
+            return data
+        return self._version[1]
 
     def computed(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
         """``build()`` once per data version and key."""

@@ -25,10 +25,13 @@ log = logging.getLogger("urbanagenda.web")
 
 _CODES = {
     400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
     406: "not_acceptable",
     413: "too_large",
+    409: "conflict",
     422: "invalid_parameter",
     429: "too_many_requests",
     500: "internal_error",
@@ -109,7 +112,10 @@ def install_error_handlers(app: FastAPI, render_page_error: Any) -> None:
             return _json(status, error_body(status, message, code, details, request_id), headers)
         fixes = [str(d["fix"]) for d in details or [] if d.get("fix")]
         shown = f"{message}. {fixes[0]}" if fixes and fixes[0] not in message else message
-        return render_page_error(request, status, shown)  # type: ignore[no-any-return]
+        page: Response = render_page_error(request, status, shown)
+        for name, value in (headers or {}).items():
+            page.headers[name] = value
+        return page
 
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> Response:
@@ -150,6 +156,52 @@ def install_error_handlers(app: FastAPI, render_page_error: Any) -> None:
         return respond(
             request, exc.status_code, message, None, details, headers=dict(exc.headers or {})
         )
+
+    # -- the reporting platform: who may do what, documents' states, uploads -------------
+    from starlette.responses import RedirectResponse
+
+    from urbanagenda.errors import AuthError
+    from urbanagenda.reporting.accounts import RateLimited
+    from urbanagenda.reporting.documents import Conflict, NotFound
+    from urbanagenda.reporting.permissions import Forbidden, Unauthenticated
+    from urbanagenda.reporting.uploads import UploadRejected
+
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(request: Request, exc: Unauthenticated) -> Response:
+        if not _is_api(request) and request.method == "GET":
+            lang = request.url.path.split("/")[1] or "en"
+            target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            from urllib.parse import quote
+
+            return RedirectResponse(f"/{lang}/login?next={quote(target)}", status_code=303)
+        return respond(request, 401, str(exc), "unauthenticated",
+                       headers={"WWW-Authenticate": 'Bearer realm="urbanagenda"'})  # fmt: skip
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(request: Request, exc: Forbidden) -> Response:
+        return respond(request, 403, str(exc), "forbidden")
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(request: Request, exc: RateLimited) -> Response:
+        return respond(request, 429, str(exc), "too_many_requests",
+                       headers={"Retry-After": str(exc.retry_after)})  # fmt: skip
+
+    @app.exception_handler(AuthError)
+    async def auth_error(request: Request, exc: AuthError) -> Response:
+        return respond(request, 401, str(exc), "unauthenticated")
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, exc: NotFound) -> Response:
+        return respond(request, 404, str(exc), "not_found")
+
+    @app.exception_handler(Conflict)
+    async def conflict(request: Request, exc: Conflict) -> Response:
+        return respond(request, 409, str(exc), "conflict")
+
+    @app.exception_handler(UploadRejected)
+    async def upload_rejected(request: Request, exc: UploadRejected) -> Response:
+        status = 413 if getattr(exc, "too_large", False) else 422
+        return respond(request, status, str(exc), "upload_rejected")
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> Response:

@@ -93,14 +93,19 @@ def computed(store: WebStore, series: str, rule: str | None, areas: tuple[str, .
 async def aggregates(
     request: Request,
     series: Annotated[
-        str, Query(pattern=r"^[A-Za-z0-9_]{1,64}$", description="One series code",
-                   examples=["EN_LND_SLUM"])
+        str,
+        Query(
+            pattern=r"^[A-Za-z0-9_]{1,64}$", description="One series code", examples=["EN_LND_SLUM"]
+        ),
     ],
     area: Annotated[
         list[str] | None,
-        Query(description="Region or group code(s), repeated or comma-separated (default: "
-              "the World, SDG regions and sub-regions, LDC, LLDC, SIDS); a country gives the "
-              "aggregate of its cities", examples=["202"]),
+        Query(
+            description="Region or group code(s), repeated or comma-separated (default: "
+            "the World, SDG regions and sub-regions, LDC, LLDC, SIDS); a country gives the "
+            "aggregate of its cities",
+            examples=["202"],
+        ),
     ] = None,
     year: Annotated[
         list[Annotated[int, Field(ge=1900, le=2100)]] | None,
@@ -120,8 +125,12 @@ async def aggregates(
     raw_areas = check_codes("area", split_codes(area))
     areas = resolve_areas(store, raw_areas)
     if len(areas) > 50:
-        raise ApiError(422, f"{len(areas)} areas asked for; at most 50", where="query.area",
-                       fix="ask for fewer areas at a time, or none for the default groups")
+        raise ApiError(
+            422,
+            f"{len(areas)} areas asked for; at most 50",
+            where="query.area",
+            fix="ask for fewer areas at a time, or none for the default groups",
+        )
     kinds = store.area_kinds()
     for raw, code in zip(raw_areas, areas, strict=True):
         if kinds.get(code) not in _AGGREGATABLE:
@@ -147,8 +156,12 @@ async def aggregates(
             raise ApiError(422, str(exc), where="query.rule" if rule else "query.series",
                            fix="choose another rule or series") from exc  # fmt: skip
         except DataError as exc:
-            raise ApiError(422, str(exc), where="query.area",
-                           fix="give a region or group code such as 202 or 1") from exc
+            raise ApiError(
+                422,
+                str(exc),
+                where="query.area",
+                fix="give a region or group code such as 202 or 1",
+            ) from exc
         if years and not frame.empty:
             frame = frame[frame["year"].isin(years)]
         rows = _rows(store, frame)
@@ -174,4 +187,3 @@ def _rows(store: WebStore, frame: pd.DataFrame) -> list[dict[str, Any]]:
         row["parameters"] = rec.get("parameters") or {}
         out.append(row)
     return out
-

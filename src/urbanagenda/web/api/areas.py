@@ -95,22 +95,34 @@ def _check_code(store: WebStore, raw: str, where: str, status: int) -> str:
 async def areas(
     request: Request,
     kind: Annotated[
-        str | None, Query(description=f"Only areas of this kind: {', '.join(KINDS)}",
-                          examples=["country"])
+        str | None,
+        Query(description=f"Only areas of this kind: {', '.join(KINDS)}", examples=["country"]),
     ] = None,
     parent: Annotated[
-        str | None, Query(pattern=_CODE, description="Only the direct children of this area "
-                          "(e.g. 202 for the countries of Sub-Saharan Africa, 566 for "
-                          "Nigeria's cities)")
+        str | None,
+        Query(
+            pattern=_CODE,
+            description="Only the direct children of this area "
+            "(e.g. 202 for the countries of Sub-Saharan Africa, 566 for "
+            "Nigeria's cities)",
+        ),
     ] = None,
     hierarchy: Annotated[
-        str | None, Query(description=f"With parent: the hierarchy to follow, one of "
-                          f"{', '.join(HIERARCHIES)} (default: all)")
+        str | None,
+        Query(
+            description=f"With parent: the hierarchy to follow, one of "
+            f"{', '.join(HIERARCHIES)} (default: all)"
+        ),
     ] = None,
     q: Annotated[
-        str | None, Query(min_length=1, max_length=100, description="Search by name in any "
-                          "of the six languages, ignoring case and accents (e.g. nigeria, "
-                          "尼日利亚)")
+        str | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description="Search by name in any "
+            "of the six languages, ignoring case and accents (e.g. nigeria, "
+            "尼日利亚)",
+        ),
     ] = None,
     with_data: Annotated[bool | None, Query(description="Only areas with observations")] = None,
     lang: Annotated[Lang, _LANG] = "en",
@@ -169,8 +181,12 @@ async def areas(
 async def area(
     request: Request,
     code: Annotated[
-        str, Path(pattern=_CODE, description="M49 (566 or 004), ISO3 (NGA), ISO2 (NG) or city "
-                  "id (ng_lagos)", examples=["566"])
+        str,
+        Path(
+            pattern=_CODE,
+            description="M49 (566 or 004), ISO3 (NGA), ISO2 (NG) or city id (ng_lagos)",
+            examples=["566"],
+        ),
     ],
     lang: Annotated[Lang, _LANG] = "en",
 ) -> Response:

@@ -266,12 +266,11 @@ def _code_name(cat: Any, local: dict[str, dict[str, str]], level: str, code: str
 async def assessments(
     request: Request,
     method: Annotated[
-        str, Query(max_length=40, description="A method of /api/v1/methods",
-                   examples=["unsd-2024"])
+        str, Query(max_length=40, description="A method of /api/v1/methods", examples=["unsd-2024"])
     ] = DEFAULT_METHOD,
     edition: Annotated[
-        str | None, Query(max_length=40, description="An edition of the method (default: "
-                          "its default edition)")
+        str | None,
+        Query(max_length=40, description="An edition of the method (default: its default edition)"),
     ] = None,
     series: Annotated[
         list[str] | None,
@@ -279,21 +278,27 @@ async def assessments(
     ] = None,
     indicator: Annotated[
         str | None,
-        Query(pattern=r"^[0-9]{1,2}\.[0-9a-z]{1,2}\.[0-9]{1,2}$",
-              description="Only this indicator (its series at level series)"),
+        Query(
+            pattern=r"^[0-9]{1,2}\.[0-9a-z]{1,2}\.[0-9]{1,2}$",
+            description="Only this indicator (its series at level series)",
+        ),
     ] = None,
     area: Annotated[
         list[str] | None,
-        Query(description="Area code(s): M49, ISO3 or city id; repeated or comma-separated",
-              examples=["566"]),
+        Query(
+            description="Area code(s): M49, ISO3 or city id; repeated or comma-separated",
+            examples=["566"],
+        ),
     ] = None,
     area_level: Annotated[
         str | None, Query(description=f"Only areas of this kind: {', '.join(KINDS)}")
     ] = None,
     level: Annotated[
         Literal["series", "indicator", "target", "goal"],
-        Query(description="series: one row per series; indicator, target, goal: roll-ups of "
-              "every linked series"),
+        Query(
+            description="series: one row per series; indicator, target, goal: roll-ups of "
+            "every linked series"
+        ),
     ] = "series",
     lang: Annotated[Lang, Query(description="Language of names (labels: en or zh)")] = "en",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
@@ -344,14 +349,11 @@ async def assessments(
     return await cached(request, build, media_type=MEDIA_TYPES[format], filename=download)
 
 
-
-
 @router.get("/progress", summary="Global progress chart", responses=data_response(ProgressOut))
 async def global_progress(
     request: Request,
     method: Annotated[
-        str, Query(max_length=40, description="A method of /api/v1/methods",
-                   examples=["unsd-2024"])
+        str, Query(max_length=40, description="A method of /api/v1/methods", examples=["unsd-2024"])
     ] = DEFAULT_METHOD,
     lang: Annotated[Lang, Query(description="Language of names (sentences: en or zh)")] = "en",
 ) -> Response:

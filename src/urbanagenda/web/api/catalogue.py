@@ -317,9 +317,7 @@ async def indicators(
 @router.get("/indicators/{code}", summary="One indicator", responses=data_response(IndicatorDetail))
 async def indicator(
     request: Request,
-    code: Annotated[
-        str, Path(pattern=_INDICATOR, description="e.g. 11.1.1", examples=["11.1.1"])
-    ],
+    code: Annotated[str, Path(pattern=_INDICATOR, description="e.g. 11.1.1", examples=["11.1.1"])],
     lang: Annotated[Lang, _LANG] = "en",
 ) -> Response:
     """An indicator: its target, its series (with observation counts), the NUA and UMF
@@ -361,8 +359,8 @@ async def series_list(
         str | None, Query(pattern=_INDICATOR, description="Only the series of this indicator")
     ] = None,
     with_data: Annotated[
-        bool | None, Query(description="true: only series with observations; false: only those "
-                           "without")
+        bool | None,
+        Query(description="true: only series with observations; false: only those without"),
     ] = None,
     lang: Annotated[Lang, _LANG] = "en",
 ) -> Response:
@@ -399,8 +397,12 @@ async def series_list(
 async def series_detail(
     request: Request,
     code: Annotated[
-        str, Path(pattern=r"^[A-Za-z0-9_]{1,64}$", description="e.g. EN_LND_SLUM",
-                  examples=["EN_LND_SLUM"])
+        str,
+        Path(
+            pattern=r"^[A-Za-z0-9_]{1,64}$",
+            description="e.g. EN_LND_SLUM",
+            examples=["EN_LND_SLUM"],
+        ),
     ],
     lang: Annotated[Lang, _LANG] = "en",
 ) -> Response:
@@ -441,7 +443,8 @@ async def series_detail(
 
 
 @router.get(
-    "/methods", summary="Progress assessment methods",
+    "/methods",
+    summary="Progress assessment methods",
     responses=data_response(MethodOut, many=True),
 )
 async def methods(request: Request, lang: Annotated[Lang, _LANG] = "en") -> Response:

@@ -130,4 +130,3 @@ async def observations(
     return await cached(
         request, build, media_type=MEDIA_TYPES[format], filename=download, inline=quick
     )
-
