@@ -170,6 +170,11 @@ def render(
     query = f"?{request.url.query}" if request.url.query else ""
     switch = {code: f"/{code}/{rest}{query}" for code in i18n.LANGUAGES}
     store = store_of(request)
+    user, csrf = None, None
+    if request.cookies or request.headers.get("authorization"):
+        from urbanagenda.web import auth
+
+        user, csrf = auth.current_user(request), auth.csrf_token(request)
     html = (
         env()
         .get_template(template)
@@ -183,8 +188,14 @@ def render(
             indicator_name=lambda code: indicator_name(store, code, lang),
             target_title=lambda code: target_title(store, code, lang),
             series_name=lambda code: series_name(store, code, lang),
+            user=user,
+            csrf_token=csrf,
             **context,
         )
     )
     headers = {"Cache-Control": f"public, max-age={cache_seconds}", "Content-Language": lang}
+    if user is not None:
+        # a page drawn for a signed-in user (their name, their drafts) is theirs alone
+        headers["Cache-Control"] = "private, no-store"
+    headers["Vary"] = "Cookie"
     return HTMLResponse(html, status_code=status, headers=headers)
