@@ -17,7 +17,10 @@ from urbanagenda.web.api.common import ERRORS, cached, guard, json_body
 
 __all__ = ["MODULES", "RESOURCES", "router"]
 
-MODULES = ("catalogue", "areas", "observations", "assessments", "aggregates")
+MODULES = (
+    "catalogue", "areas", "observations", "assessments", "aggregates",
+    "reports", "vlrs", "search",
+)  # fmt: skip
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(guard)], responses=ERRORS)
 
@@ -38,6 +41,14 @@ RESOURCES: dict[str, str] = {
     "assessments": f"{_BASE}/assessments?method=unsd-2024&series=EN_LND_SLUM&area=566",
     "progress": f"{_BASE}/progress?method=unsd-2024",
     "aggregates": f"{_BASE}/aggregates?series=EN_LND_SLUM&area=202&year=2020",
+    # the reporting platform (writes: see docs/api.md, "Reports, VLRs and search")
+    "reports": f"{_BASE}/reports?country=566",
+    "report": f"{_BASE}/reports/1",
+    "report_versions": f"{_BASE}/reports/1/versions",
+    "report_diff": f"{_BASE}/reports/1/diff?against=previous",
+    "vlrs": f"{_BASE}/vlrs?sdg=11",
+    "vlr": f"{_BASE}/vlrs/2",
+    "search": f"{_BASE}/search?q=%E8%B4%AB%E6%B0%91%E7%AA%9F",
 }
 
 
