@@ -166,6 +166,11 @@ class WebStore:
         self._data_version = value
         return value
 
+    def invalidate(self) -> None:
+        """Forget the memoised versions (after a write: the next read sees the change at
+        once instead of up to a second later)."""
+        self._version = (0.0, "")
+
     def cache_version(self) -> str:
         """What the shared response cache keys on: the data version and the reporting
         platform's changes (a published report shows at once; the computed progress and
