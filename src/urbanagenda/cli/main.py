@@ -293,6 +293,7 @@ def _register_subcommands() -> None:
         ("urbanagenda.cli.spatial", "compute_app", "compute"),
         ("urbanagenda.cli.spatial", "compute_batch_command", "compute-batch"),
         ("urbanagenda.cli.serve", "serve_command", "serve"),
+        ("urbanagenda.cli.users", "users_app", "users"),
     ):
         try:
             mod = importlib.import_module(module)

@@ -85,7 +85,7 @@ def create_app(
     """The ASGI application on the store at ``database`` (default: the embedded SQLite file
     or ``URBANAGENDA_DATABASE_URL``)."""
     from urbanagenda.store.engine import open_engine
-    from urbanagenda.web import api, pages
+    from urbanagenda.web import api, auth, pages
 
     settings = settings or WebSettings.from_env(database)
     engine = open_engine(settings.database)
@@ -142,6 +142,7 @@ def create_app(
     static = resources.files("urbanagenda.web").joinpath("static")
     app.mount("/static", _Static(directory=str(static)), name="static")
     app.include_router(api.router)
+    app.include_router(auth.router)
     app.include_router(pages.router)
     install_error_handlers(app, _render_page_error)
     if settings.cors_origins:
