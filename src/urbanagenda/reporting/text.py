@@ -15,7 +15,9 @@ Choices, and why:
   hamza forms of alef (أ إ آ ٱ) become ا.  Ta marbuta (ة) is kept: the Snowball Arabic
   stemmer strips it as a suffix (مدينة and مدينه both give مدين), while folding it to ه first
   would stop the stemmer recognising feminine endings (الرسمية → رسم, الرسميه → رسميه).
-  Arabic-Indic digits become ASCII digits.
+  Arabic-Indic digits become ASCII digits.  A query word in Arabic is also tried with and
+  without the article ال, because the stemmer reads a leading ف or و as a conjunction when
+  the article is missing (فقيرة → قير but الفقيرة → فقير).
 * Stemming follows the word's script: Arabic words through the Arabic stemmer and Cyrillic
   words through the Russian one whatever the passage's language; Latin words through the
   stemmer of the passage's language when it has one (en, fr, es, pt, de), unstemmed
@@ -235,7 +237,12 @@ def index_tokens(text: str, language: str) -> str:
 def _word_alternatives(word: str, language: str | None) -> tuple[str, ...]:
     """The terms one query word may be indexed as (its OR-group)."""
     variants = [word[:MAX_TERM_CHARS]]
-    if _ARABIC_RE.search(word) or _CYRILLIC_RE.search(word):
+    if _ARABIC_RE.search(word):
+        # The Arabic stemmer reads a leading ف or و as a conjunction when the article is
+        # missing (فقيرة → قير, الفقيرة → فقير): try the word with and without ال.
+        bare = word[2:] if word.startswith("\u0627\u0644") and len(word) > 3 else word
+        variants.extend(_stem(w, None) for w in (word, bare, "\u0627\u0644" + bare))
+    elif _CYRILLIC_RE.search(word):
         variants.append(_stem(word, None))
     elif _LATIN_RE.search(word):
         if language in _LATIN_LANGUAGES:
