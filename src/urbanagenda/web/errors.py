@@ -165,6 +165,7 @@ def install_error_handlers(app: FastAPI, render_page_error: Any) -> None:
     from urbanagenda.reporting.documents import Conflict, NotFound
     from urbanagenda.reporting.permissions import Forbidden, Unauthenticated
     from urbanagenda.reporting.uploads import UploadRejected
+    from urbanagenda.reporting.vlrs import InvalidVLR
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(request: Request, exc: Unauthenticated) -> Response:
@@ -200,8 +201,14 @@ def install_error_handlers(app: FastAPI, render_page_error: Any) -> None:
 
     @app.exception_handler(UploadRejected)
     async def upload_rejected(request: Request, exc: UploadRejected) -> Response:
-        status = 413 if getattr(exc, "too_large", False) else 422
-        return respond(request, status, str(exc), "upload_rejected")
+        status = 413 if exc.too_large else 422
+        details = [{"where": exc.where or "file", "problem": exc.problem, "fix": exc.fix}]
+        return respond(request, status, str(exc), "upload_rejected", details)
+
+    @app.exception_handler(InvalidVLR)
+    async def invalid_vlr(request: Request, exc: InvalidVLR) -> Response:
+        details = [{"where": p.where, "problem": p.problem, "fix": p.fix} for p in exc.problems]
+        return respond(request, 422, str(exc), "invalid_parameter", details)
 
     @app.exception_handler(DataError)
     async def data_error(request: Request, exc: DataError) -> Response:
