@@ -11,7 +11,7 @@ from fastapi import APIRouter
 
 __all__ = ["MODULES", "router"]
 
-MODULES = ("indicator", "lists", "area", "search", "home")
+MODULES = ("indicator", "lists", "area", "search", "account", "reports", "vlrs", "home")
 
 router = APIRouter()
 for _name in MODULES:
