@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import Engine, func, select
 from urbanagenda.errors import DataError
 from urbanagenda.reporting import documents as d
 from urbanagenda.reporting.documents import Conflict, NotFound
-from urbanagenda.reporting.model import Document, Section
+from urbanagenda.reporting.model import Document, Section, Version
 from urbanagenda.reporting.permissions import Forbidden, Unauthenticated
 from urbanagenda.reporting.template import load_template
 from urbanagenda.store import schema as s
@@ -438,3 +439,64 @@ def test_word_diff_keeps_chinese_diffable() -> None:
     assert "".join(t for op, t in ops if op != "insert") == before
     assert "".join(t for op, t in ops if op != "delete") == after
     assert ("delete", "précaires") in ops
+
+
+def test_two_saves_on_the_same_version_at_once_one_wins(engine: Engine, users: Users) -> None:
+    doc = _new(engine, users)
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, Any] = {}
+
+    def save(text: str) -> None:
+        barrier.wait()
+        try:
+            outcomes[text] = d.save_section(
+                engine, users.nigeria, doc.id, SLUMS, base_version=1, narrative=text
+            ).number
+        except Conflict as exc:
+            outcomes[text] = exc
+
+    threads = [threading.Thread(target=save, args=(t,)) for t in ("left", "right")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    numbers = [v for v in outcomes.values() if isinstance(v, int)]
+    conflicts = [v for v in outcomes.values() if isinstance(v, Conflict)]
+    assert (numbers, len(conflicts)) == ([2], 1)
+    winner = next(k for k, v in outcomes.items() if isinstance(v, int))
+    assert d.get_version(engine, doc.id).section(SLUMS).narrative == winner  # type: ignore[union-attr]
+    assert _count(engine, s.document_version) == 2
+
+
+def test_published_reports_are_not_edited_in_place(engine: Engine, users: Users) -> None:
+    doc = _reach(engine, users, "published")
+    with pytest.raises(Conflict, match="is published; sections can be edited only when it is"):
+        d.save_section(engine, users.admin, doc.id, SLUMS, base_version=1, narrative="later")
+    with pytest.raises(Conflict, match="comments are written while it is in review"):
+        d.add_comment(engine, users.reviewer, doc.id, "too late")
+
+
+def test_passages_of_a_version_are_plain_paragraphs_and_good_practices() -> None:
+    doc = Document(
+        id=1, kind="national_report", title="t", country_code=NIGERIA, area_code=None,
+        year=2025, language="fr", status="published", modality="new", template_version="2024.1",
+        previous_document_id=None, current_version=1, published_version=1,
+    )  # fmt: skip
+    narrative = (
+        "## Logement\n\nLes **quartiers précaires** reculent ([rapport](https://example.org)).\n"
+        "Deuxième ligne.\n\n> Citation du forum\n>\n> — forum.docx, ¶2\n\n- un\n- deux"
+    )
+    version = Version(
+        1, 1,
+        (Section(SLUMS, "S", narrative=narrative,
+                 good_practices=({"title": "Lagos", "text": "Titres fonciers."},)),
+         Section("introduction", "I")),
+        T0, None,
+    )  # fmt: skip
+    assert [(p.section_key, p.language, p.text) for p in d.passages_of(doc, version)] == [
+        (SLUMS, "fr", "Logement"),
+        (SLUMS, "fr", "Les quartiers précaires reculent (rapport). Deuxième ligne."),
+        (SLUMS, "fr", "Citation du forum — forum.docx, ¶2"),
+        (SLUMS, "fr", "un deux"),
+        (SLUMS, "fr", "Lagos. Titres fonciers."),
+    ]
