@@ -179,12 +179,11 @@ def require_read(user: User | None, doc: Document) -> None:
 
 
 def _too_large(limit: int) -> uploads.UploadRejected:
-    exc = uploads.UploadRejected(
-        f"the upload is larger than {limit // 2**20} MiB; send a smaller file (compress the "
-        "PDF's images, or split the document)"
-    )
-    exc.too_large = True  # type: ignore[attr-defined]
-    return exc
+    mib = f"{limit / 2**20:.0f} MiB" if limit >= 2**20 else f"{limit // 1024} KiB"
+    problem = f"the upload is larger than {mib}"
+    fix = "send a smaller file (compress the PDF's images, or split the document)"
+    return uploads.UploadRejected(f"{problem}; {fix}", where="body.file", problem=problem,
+                                  fix=fix, too_large=True)  # fmt: skip
 
 
 #: Room for the form's other fields and the multipart framing around the file.
@@ -197,7 +196,7 @@ async def read_form(
     fields: Sequence[str],
     list_fields: Sequence[str] = (),
     file_field: str = "file",
-    max_bytes: int = uploads.MAX_UPLOAD_BYTES,
+    max_bytes: int | None = None,
 ) -> tuple[dict[str, Any], tuple[str, bytes] | None]:
     """A multipart form, read with a size limit: ``413`` at once when ``Content-Length`` is
     too large, and while streaming when the counted bytes pass it (a chunked upload has no
@@ -210,6 +209,7 @@ async def read_form(
             code="unsupported_media_type", where="header.content-type",
             fix=f"send a form: curl -F {file_field}=@report.pdf -F field=value …",
         )  # fmt: skip
+    max_bytes = uploads.MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
     limit = max_bytes + _FORM_OVERHEAD
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > limit:
@@ -226,9 +226,14 @@ async def read_form(
                 raise _too_large(max_bytes)
         return message
 
-    limited = StarletteRequest(request.scope, counted)
+    limits = {"max_files": 1, "max_fields": len(fields) + len(list_fields) + 8}
     try:
-        form = await limited.form(max_files=1, max_fields=len(fields) + len(list_fields) + 8)
+        if getattr(request, "_form", None) is not None:
+            # already read (the CSRF check looked for its form field): the file's size is
+            # still checked below
+            form = await request.form(**limits)
+        else:
+            form = await StarletteRequest(request.scope, counted).form(**limits)
     except MultiPartException as exc:
         raise ApiError(422, f"the form cannot be read: {exc}", where="body",
                        fix="send one file and the documented fields") from exc  # fmt: skip
@@ -246,6 +251,8 @@ async def read_form(
                     if len(data) > max_bytes:
                         raise _too_large(max_bytes)
                 file = (value.filename or "upload", bytes(data))
+            elif name == auth.CSRF_FIELD:
+                continue  # a browser form's CSRF token, checked by ``auth.check_csrf``
             elif name in list_fields:
                 values[name].extend(v.strip() for v in value.split(",") if v.strip())
             elif name in fields:
@@ -1027,16 +1034,9 @@ async def transition(
     return written(request, {"data": document_json(doc)})
 
 
-def _may_comment(user: User, doc: Document) -> None:
-    """Reviewers comment on reports in review; the report's focal points answer them."""
-    if permissions.can(user, "report.review", doc) or permissions.can(user, "report.edit", doc):
-        return
-    permissions.require(user, "report.review", doc)
-
-
 @router.post(
     "/reports/{report_id}/comments",
-    summary="Comment on a report or one of its sections",
+    summary="A reviewer's comment on a report in review, or on one of its sections",
     status_code=201,
     responses={**WRITE_ERRORS, **answer(data_model("Commented", CommentOut), "Created", 201)},
 )
@@ -1045,7 +1045,7 @@ async def add_comment(
 ) -> Response:
     engine = engine_of(request)
     doc = await run_in_threadpool(_report, engine, report_id)
-    _may_comment(user, doc)
+    permissions.require(user, "report.review", doc)
     comment = await run_in_threadpool(
         lambda: documents.add_comment(engine, user, doc.id, body.body, section_key=body.section_key)
     )

@@ -86,6 +86,7 @@ class VlrPatch(BaseModel):
     source_url: str | None = Field(None, max_length=2000, pattern=r"^https?://\S+$")
     feeds_report_id: int | None = Field(None, ge=1)
     summary: str | None = Field(None, max_length=50_000)
+    note: str | None = Field(None, max_length=2000, description="why, for the audit log")
 
 
 class WithdrawIn(BaseModel):
@@ -277,14 +278,14 @@ async def change(
     permissions.require(user, "vlr.edit", doc)
     changes = body.model_dump(exclude_unset=True)
     base_version = changes.pop("base_version", None)
+    note = changes.pop("note", None)
     if not changes:
         raise ApiError(422, "nothing to change", where="body",
                        fix="give at least one field, e.g. {\"summary\": \"…\"}")  # fmt: skip
-    update: Any = getattr(registry, "update_vlr", None)
-    if update is None:  # pragma: no cover - until the registry offers it
-        raise ApiError(503, "changing a VLR's metadata is not available yet", code="unavailable")
     doc = await run_in_threadpool(
-        lambda: update(engine, user, doc.id, base_version=base_version, **changes)
+        lambda: registry.update_vlr_metadata(
+            engine, user, doc.id, base_version=base_version, note=note, **changes
+        )
     )
     return written(request, {"data": vlr_json(doc)})
 
@@ -301,7 +302,7 @@ async def withdraw(
     doc = await run_in_threadpool(_vlr, engine, vlr_id)
     permissions.require(user, "vlr.withdraw", doc)
     doc = await run_in_threadpool(
-        lambda: documents.transition(engine, user, doc.id, "withdraw", note=body.note)
+        lambda: registry.withdraw_vlr(engine, user, doc.id, note=body.note)
     )
     return written(request, {"data": vlr_json(doc)})
 
