@@ -274,6 +274,9 @@ def test_insecure_cookies_only_when_asked(
 def test_auth_routes_are_documented(app: Any) -> None:
     with https(app) as client:
         paths = client.get("/openapi.json").json()["paths"]
+        other = client.put("/api/v1/auth/tokens")
+        assert other.status_code == 405 and other.headers["allow"] == "GET, POST"
+        assert client.get("/api/v1/auth/login").headers["allow"] == "POST"
     assert paths["/api/v1/auth/login"]["post"]["tags"] == ["auth"]
     assert "429" in paths["/api/v1/auth/login"]["post"]["responses"]
     assert set(paths["/api/v1/auth/tokens"]) == {"get", "post"}

@@ -26,6 +26,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
 from urbanagenda.reporting import accounts
@@ -250,6 +251,7 @@ def _error(description: str) -> dict[str, Any]:
 
 
 _ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("The body is not JSON"),
     401: _error("No valid session or API token (or, at sign-in, a wrong username or password)"),
     403: _error("A request with a session cookie lacks the session's CSRF token"),
     422: _error("The body or a parameter is malformed"),
@@ -418,6 +420,14 @@ async def list_tokens(request: Request, user: SignedIn) -> Response:
     secrets)."""
     tokens = await run_in_threadpool(accounts.list_api_tokens, _engine(request), user)
     return _json({"data": [_token_json(t) for t in tokens]})
+
+
+@router.api_route(
+    "/tokens", methods=["PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"], include_in_schema=False
+)
+async def tokens_other_methods() -> None:
+    """``/tokens`` is two routes (GET, POST): name both in ``Allow``, not just the first."""
+    raise StarletteHTTPException(405, headers={"Allow": "GET, POST"})
 
 
 @router.delete(
