@@ -8,13 +8,13 @@ from typing import Any
 
 import docx
 import pytest
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Engine, func, select
 
 from urbanagenda.errors import DataError
 from urbanagenda.reporting import documents as d
-from urbanagenda.reporting import search
+from urbanagenda.reporting import vlrs
 from urbanagenda.reporting.modalities import route, start_report
-from urbanagenda.reporting.model import Document, PassageIn
+from urbanagenda.reporting.model import Document
 from urbanagenda.reporting.permissions import Forbidden
 from urbanagenda.reporting.template import load_template
 from urbanagenda.reporting.uploads import UploadRejected
@@ -199,19 +199,15 @@ def test_source_errors_write_nothing(engine: Engine, users: Users) -> None:
     assert _count(engine, s.document_event) == 0
 
 
-def _vlr(engine: Engine, title: str, area: str, year: int, paragraphs: list[str]) -> int:
-    """A published VLR with its passages indexed, as the VLR registry leaves it."""
-    with engine.begin() as conn:
-        vid = conn.execute(
-            insert(s.document).values(
-                kind="vlr", title=title, country_code=NIGERIA, area_code=area, year=year,
-                language="en", status="published", current_version=1, published_version=1,
-                metadata={"government": title}, is_example=False, created_at=T0, updated_at=T0,
-            )
-        ).inserted_primary_key[0]  # type: ignore[index]  # fmt: skip
-        doc = d._load(conn, int(vid))
-        search.replace_passages(conn, doc, [PassageIn(text=p, language="en") for p in paragraphs])
-    return int(vid)
+def _vlr(engine: Engine, users: Users, title: str, area: str, paragraphs: list[str]) -> int:
+    """A VLR registered through the registry, its summary indexed for search."""
+    city = area.removeprefix("ng_").title()
+    doc = vlrs.register_vlr(
+        engine, users.admin, title=title, government=f"{city} State Government",
+        level="local", country_code=NIGERIA, area_code=area, year=2023, languages=["en"],
+        sdgs=[11], summary="\n\n".join(paragraphs), now=T0,
+    )  # fmt: skip
+    return doc.id
 
 
 def test_vlrs_modality_quotes_the_cities_and_freezes_their_indicators(
@@ -226,8 +222,8 @@ def test_vlrs_modality_quotes_the_cities_and_freezes_their_indicators(
     )
     waste = "Municipal solid waste collection now covers half of the households of Lagos."
     forum = "The Lagos Urban Forum 2023 brought together residents."
-    lagos = _vlr(engine, "Lagos VLR 2023", LAGOS, 2023, [transit, waste, forum])
-    ibadan = _vlr(engine, "Ibadan VLR 2024", "ng_ibadan", 2024, [SLUMS_TEXT])
+    lagos = _vlr(engine, users, "Lagos VLR 2023", LAGOS, [transit, waste, forum])
+    ibadan = _vlr(engine, users, "Ibadan VLR 2023", "ng_ibadan", [SLUMS_TEXT])
     doc = start_report(engine, fp, country_code=NIGERIA, year=2026, modality="vlrs", now=T0)
     version = d.get_version(engine, doc.id)
     spatial = version.section("spatial_development")
@@ -238,7 +234,7 @@ def test_vlrs_modality_quotes_the_cities_and_freezes_their_indicators(
     assert waste in version.section("environmental_resilience").narrative  # type: ignore[union-attr]
     slums = version.section("social_inclusion")
     assert slums is not None
-    assert slums.narrative.endswith("> — Ibadan VLR 2024 (Ibadan)")
+    assert slums.narrative.endswith("> — Ibadan VLR 2023 (Ibadan)")
     assert slums.sources[0]["document_id"] == ibadan
     assert version.section("introduction").narrative == ""  # type: ignore[union-attr]
     annex = version.section("indicator_annex")
@@ -249,5 +245,5 @@ def test_vlrs_modality_quotes_the_cities_and_freezes_their_indicators(
     ]
     assert annex.indicators[1]["area_name"] == "Lagos"
     built = doc.metadata["built_from"]
-    assert [v["id"] for v in built["vlrs"]] == [ibadan, lagos]
+    assert [v["id"] for v in built["vlrs"]] == [lagos, ibadan]
     assert (built["passages"], built["unmatched"], built["city_indicators"]) == (4, 1, 2)

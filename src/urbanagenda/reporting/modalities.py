@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from urbanagenda.errors import DataError
 from urbanagenda.reporting import permissions, tagging
@@ -27,7 +27,6 @@ from urbanagenda.reporting.documents import (
     MAX_NARRATIVE_CHARS,
     _load,
     _load_version,
-    _log,
     create_report_in,
     freeze_indicator,
 )
@@ -36,6 +35,7 @@ from urbanagenda.reporting.model import MODALITIES, Document, Section, User
 from urbanagenda.reporting.template import ReportTemplate, TemplateSection, load_template
 from urbanagenda.reporting.text import guess_language
 from urbanagenda.reporting.uploads import check_upload
+from urbanagenda.reporting.vlrs import _store_attachment
 from urbanagenda.store import schema as s
 
 __all__ = ["route", "start_report"]
@@ -200,41 +200,16 @@ def start_report(
             conn, actor, **common, sections=draft.sections(), metadata={"built_from": built}
         )
         if upload is not None and extracted is not None:
-            attachment_id = conn.execute(
-                insert(s.attachment).values(
-                    document_id=doc.id,
-                    section_key=None,
-                    filename=upload.filename,
-                    media_type=upload.media_type,
-                    size=len(upload.data),
-                    sha256=upload.sha256,
-                    content=upload.data,
-                    extracted_text=extracted.text,
-                    pages=extracted.pages,
-                    created_by=actor.id,
-                    created_at=at,
-                )
-            ).inserted_primary_key[0]  # type: ignore[index]
-            built["file"]["attachment_id"] = int(attachment_id)
+            # the VLR registry's own writer, inside this transaction: the file, its text
+            # and its "attach" event are part of the report's creation
+            attachment = _store_attachment(
+                conn, doc, actor, upload, extracted, section_key=None, at=at
+            )
+            built["file"]["attachment_id"] = attachment.id
             conn.execute(
                 update(s.document)
                 .where(s.document.c.id == doc.id)
                 .values(metadata={"built_from": built})
-            )
-            _log(
-                conn,
-                doc,
-                actor,
-                "attach",
-                at=at,
-                version=1,
-                details={
-                    "attachment_id": int(attachment_id),
-                    "filename": upload.filename,
-                    "sha256": upload.sha256,
-                    "size": len(upload.data),
-                    "source_of": modality,
-                },
             )
             doc = _load(conn, doc.id)
         return doc
