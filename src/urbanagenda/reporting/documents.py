@@ -383,7 +383,7 @@ def list_documents(
         stmt = stmt.where(d.area_code == area_code)
     if year is not None:
         stmt = stmt.where(d.year == year)
-    stmt = stmt.order_by(d.year.desc(), d.id.desc())
+    stmt = stmt.order_by(d.year.desc().nulls_last(), d.id.desc())
     with engine.connect() as conn:
         return [_document(r) for r in conn.execute(stmt)]
 
