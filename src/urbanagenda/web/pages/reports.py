@@ -280,6 +280,11 @@ def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
+def written(request: Request) -> None:
+    """After a change: the next page (and the shared cache) sees it at once."""
+    store_of(request).invalidate()
+
+
 def safe_local(url: str | None, default: str) -> str:
     """``url`` when it is a path of this site (``/en/reports``), else ``default``: never
     an absolute (``https://evil``), protocol-relative (``//evil``) or backslashed address."""
@@ -573,6 +578,7 @@ async def new_report_post(request: Request, lang: str) -> Response:
     except (DataError, documents.Conflict, documents.NotFound) as exc:
         code = 413 if getattr(exc, "too_large", False) else 422
         return _new_form(request, user, lang, status=code, error=str(exc), values=values)
+    written(request)
     return see_other(f"/{lang}/reports/{doc.id}")
 
 
@@ -655,9 +661,20 @@ async def transition_post(request: Request, lang: str, doc_id: int) -> Response:
             where="form.action",
         )
     note = text_field(form, "note", 10_000).strip() or None
-    await run_in_threadpool(
-        documents.transition, engine_of(request), user, doc_id, action, note=note
-    )
+    doc = await run_in_threadpool(load_report, request, doc_id)
+    if doc.kind == "vlr":
+        from urbanagenda.reporting import vlrs
+
+        if action != "withdraw":
+            raise documents.Conflict(gettext("A local review can only be withdrawn."))
+        await run_in_threadpool(
+            lambda: vlrs.withdraw_vlr(engine_of(request), user, doc_id, note=note)
+        )
+    else:
+        await run_in_threadpool(
+            documents.transition, engine_of(request), user, doc_id, action, note=note
+        )
+    written(request)
     back = safe_local(text_field(form, "next", 2000), f"/{lang}/reports/{doc_id}")
     return see_other(back)
 
@@ -812,6 +829,7 @@ async def section_edit_post(request: Request, lang: str, doc_id: int, key: str) 
             note=note,
             error=str(exc),
         )
+    written(request)
     return see_other(f"/{lang}/reports/{doc.id}#section-{key}")
 
 
@@ -862,6 +880,7 @@ async def comment_post(request: Request, lang: str, doc_id: int) -> Response:
     await run_in_threadpool(
         lambda: documents.add_comment(engine_of(request), user, doc_id, body, section_key=key)
     )
+    written(request)
     anchor = f"#review-{key}" if key else ""
     return see_other(f"/{lang}/reports/{doc_id}/review{anchor}")
 

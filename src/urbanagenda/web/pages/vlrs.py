@@ -36,6 +36,7 @@ from urbanagenda.web.pages.reports import (
     text_field,
     user_of,
     workflow_steps,
+    written,
 )
 
 __all__ = ["router"]
@@ -302,6 +303,7 @@ async def new_vlr_post(request: Request, lang: str) -> Response:
     except (DataError, documents.Conflict, documents.NotFound) as exc:
         code = 413 if getattr(exc, "too_large", False) else 422
         return _new_form(request, user, lang, status=code, error=str(exc), values=values)
+    written(request)
     return see_other(f"/{lang}/vlrs/{doc.id}")
 
 
