@@ -43,7 +43,7 @@ from urbanagenda.reporting.text import (
     index_tokens,
     is_cjk,
     query_terms,
-    tokenize,
+    term_spans,
 )
 from urbanagenda.store.schema import search_passage
 
@@ -172,9 +172,11 @@ def _sqlite_sql(where: str) -> tuple[str, str]:
         "JOIN document d ON d.id = p.document_id "
         f"WHERE search_fts MATCH :match AND {where}"
     )
+    # bm25() may not sit next to a window function: rank inside, count outside
     rows = (
-        f"SELECT {_COLUMNS}, -bm25(search_fts) AS score {base} "
-        "ORDER BY bm25(search_fts), p.id LIMIT :limit OFFSET :offset"
+        f"SELECT m.*, count(*) OVER () AS total FROM (SELECT {_COLUMNS}, "
+        f"-bm25(search_fts) AS score {base}) AS m "
+        "ORDER BY m.score DESC, m.id LIMIT :limit OFFSET :offset"
     )
     return rows, f"SELECT count(*) {base}"
 
@@ -186,7 +188,8 @@ def _postgres_sql(where: str) -> tuple[str, str]:
         f"WHERE p.tsv @@ q.query AND {where}"
     )
     rows = (
-        f"SELECT {_COLUMNS}, ts_rank_cd(p.tsv, q.query, 32) AS score {base} "
+        f"SELECT {_COLUMNS}, ts_rank_cd(p.tsv, q.query, 32) AS score, "
+        f"count(*) OVER () AS total {base} "
         "ORDER BY score DESC, p.id LIMIT :limit OFFSET :offset"
     )
     return rows, f"SELECT count(*) {base}"
@@ -227,14 +230,13 @@ def search(
     rows_sql, count_sql = (_postgres_sql if dialect == "postgresql" else _sqlite_sql)(where)
     params["match"] = _match_string(groups, dialect)
     with engine.connect() as conn:
-        total = int(conn.execute(text(count_sql), params).scalar_one())
-        rows = (
-            conn.execute(text(rows_sql), {**params, "limit": limit, "offset": offset})
-            .mappings()
-            .all()
-            if total > offset
-            else []
-        )
+        # one pass: the page and, through count(*) OVER (), the number of matches
+        page = {**params, "limit": limit, "offset": offset}
+        rows = conn.execute(text(rows_sql), page).mappings().all()
+        if rows:
+            total = int(rows[0]["total"])
+        else:  # past the last page (or nothing at all): count on its own
+            total = int(conn.execute(text(count_sql), params).scalar_one()) if offset else 0
     matched = {term for group in groups for term in group}
     hits = tuple(
         Hit(
@@ -268,21 +270,30 @@ def search(
 def snippet(passage: str, language: str, terms: set[str] | frozenset[str]) -> str:
     """About 30 words (80 characters of Chinese, Japanese or Korean) of ``passage`` around
     its densest run of matched terms, HTML-escaped, with ``<mark>`` around those terms."""
-    tokens = tokenize(passage, language)
-    # Units to count the window in: words, and single CJK characters (not bigrams).
-    units = [t for t in tokens if not (len(t.term) == 2 and is_cjk(t.term))]
+    spans = term_spans(passage, language)
+    # Units to count the window in: words and single CJK characters (not the bigrams,
+    # which are the two-character CJK terms).
+    units: list[tuple[int, int]] = []
+    marks_raw: list[tuple[int, int]] = []
+    cjk_units = 0
+    for term, a, b in spans:
+        cjk_char = len(term) == 1 and is_cjk(term)
+        if cjk_char or not (len(term) == 2 and is_cjk(term)):
+            units.append((a, b))
+            cjk_units += cjk_char
+        if term in terms:
+            marks_raw.append((a, b))
     if not units:
         return html.escape(passage[: SNIPPET_CJK_CHARS * 2])
-    cjk_units = sum(1 for u in units if is_cjk(u.term))
     cjk = language[:2] in CJK_LANGUAGES or cjk_units * 2 > len(units)
     width = SNIPPET_CJK_CHARS if cjk else SNIPPET_WORDS
-    marks = _merge([(t.start, t.end) for t in tokens if t.term in terms])
+    marks = _merge(marks_raw)
     hit_units: list[int] = []
     k = 0
-    for i, unit in enumerate(units):  # both sorted by start: one sweep
-        while k < len(marks) and marks[k][1] <= unit.start:
+    for i, (start, end) in enumerate(units):  # both sorted by start: one sweep
+        while k < len(marks) and marks[k][1] <= start:
             k += 1
-        if k < len(marks) and marks[k][0] < unit.end:
+        if k < len(marks) and marks[k][0] < end:
             hit_units.append(i)
     best_start, best_count = 0, -1
     right = 0
@@ -294,8 +305,8 @@ def snippet(passage: str, language: str, terms: set[str] | frozenset[str]) -> st
         if right - left > best_count:
             best_start, best_count = start, right - left
     end_unit = min(len(units), best_start + width) - 1
-    lo = 0 if best_start == 0 else units[best_start].start
-    hi = len(passage) if end_unit == len(units) - 1 else units[end_unit].end
+    lo = 0 if best_start == 0 else units[best_start][0]
+    hi = len(passage) if end_unit == len(units) - 1 else units[end_unit][1]
     out = ["…"] if lo > 0 else []
     pos = lo
     for a, b in marks:

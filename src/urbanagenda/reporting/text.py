@@ -48,6 +48,7 @@ __all__ = [
     "normalise",
     "query_terms",
     "query_tokens",
+    "term_spans",
     "tokenize",
 ]
 
@@ -155,16 +156,24 @@ def _fold_unit(unit: str) -> str:
 def _normalise_with_offsets(text: str) -> tuple[str, list[int], list[int]]:
     """The normalised text and, for every character of it, the start and end offsets in
     ``text`` of the character (with its marks) it comes from."""
+    n = len(text)
     if text.isascii():
-        n = len(text)
         return text.lower(), list(range(n)), list(range(1, n + 1))
+    combining = unicodedata.combining
+    if not any(map(combining, text)):
+        # the common case: one unit per character; offsets are trivial when every unit
+        # folds to one character
+        pieces = list(map(_fold_unit, text))
+        norm = "".join(pieces)
+        if len(norm) == n:
+            return norm, list(range(n)), list(range(1, n + 1))
     parts: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    i, n = 0, len(text)
+    i = 0
     while i < n:
         j = i + 1
-        while j < n and unicodedata.combining(text[j]):
+        while j < n and combining(text[j]):
             j += 1
         piece = _fold_unit(text[i:j])
         parts.append(piece)
@@ -195,43 +204,45 @@ def _script_stemmer(word: str, language: str | None) -> str | None:
     return None
 
 
+@lru_cache(maxsize=200_000)
 def _stem(word: str, language: str | None) -> str:
     algorithm = _script_stemmer(word, language)
     stem = _stemmer(algorithm).stemWord(word) if algorithm else word
-    # Snowball keeps letters; guard anyway so that terms stay letters/digits only.
-    stem = "".join(c for c in stem if c.isalnum()) or word
+    if not stem.isalnum():  # Snowball keeps letters; guard so terms stay letters/digits
+        stem = "".join(c for c in stem if c.isalnum()) or word
     return stem[:MAX_TERM_CHARS]
 
 
-def _is_cjk_language(language: str | None) -> bool:
-    return language is not None and language[:2] in CJK_LANGUAGES
-
-
-def _iter_tokens(text: str, language: str | None, *, cjk_unigrams: bool) -> Iterator[Token]:
+def _iter_spans(text: str, language: str | None) -> Iterator[tuple[str, int, int]]:
+    """(term, start, end) of every indexed term: plain tuples, as this runs for every
+    passage indexed and every snippet."""
     norm, starts, ends = _normalise_with_offsets(text)
     for m in _WORD_RE.finditer(norm):
         a, b = m.span()
-        if m.group("cjk"):
-            run = m.group("cjk")
-            if cjk_unigrams or len(run) == 1:
-                for k, ch in enumerate(run):
-                    yield Token(ch, starts[a + k], ends[a + k])
+        run = m.group("cjk")
+        if run:
+            for k, ch in enumerate(run):
+                yield ch, starts[a + k], ends[a + k]
             for k in range(len(run) - 1):
-                yield Token(run[k : k + 2], starts[a + k], ends[a + k + 1])
+                yield run[k : k + 2], starts[a + k], ends[a + k + 1]
         else:
-            word = m.group("word")
-            yield Token(_stem(word[:MAX_TERM_CHARS], language), starts[a], ends[b - 1])
+            yield _stem(m.group("word")[:MAX_TERM_CHARS], language), starts[a], ends[b - 1]
 
 
 def tokenize(text: str, language: str) -> list[Token]:
     """Every indexed term of ``text`` with its offsets in ``text``, in reading order
     (a CJK run gives its characters, then its bigrams)."""
-    return list(_iter_tokens(text, language, cjk_unigrams=True))
+    return [Token(term, a, b) for term, a, b in _iter_spans(text, language)]
+
+
+def term_spans(text: str, language: str) -> list[tuple[str, int, int]]:
+    """:func:`tokenize` as plain ``(term, start, end)`` tuples (cheaper, for snippets)."""
+    return list(_iter_spans(text, language))
 
 
 def index_tokens(text: str, language: str) -> str:
     """The space-separated terms stored in ``search_passage.tokens``."""
-    return " ".join(t.term for t in _iter_tokens(text, language, cjk_unigrams=True))
+    return " ".join(term for term, _, _ in _iter_spans(text, language))
 
 
 def _word_alternatives(word: str, language: str | None) -> tuple[str, ...]:
