@@ -201,11 +201,12 @@ async def read_form(
     """A multipart form, read with a size limit: ``413`` at once when ``Content-Length`` is
     too large, and while streaming when the counted bytes pass it (a chunked upload has no
     ``Content-Length``).  Returns the text fields (``list_fields`` as lists) and the file
-    ``(name, bytes)`` or ``None``; unknown fields are refused like unknown parameters."""
+    ``(name, bytes)`` or ``None``; unknown fields are refused like unknown parameters.  A
+    form without a file may also come URL-encoded."""
     ctype = request.headers.get("content-type", "")
-    if not ctype.lower().startswith("multipart/form-data"):
+    if not ctype.lower().startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
         raise ApiError(
-            415, f"expected multipart/form-data, got {ctype or 'no Content-Type'}",
+            415, f"expected a form (multipart/form-data), got {ctype or 'no Content-Type'}",
             code="unsupported_media_type", where="header.content-type",
             fix=f"send a form: curl -F {file_field}=@report.pdf -F field=value …",
         )  # fmt: skip
