@@ -8,10 +8,11 @@ import shutil
 from collections.abc import Iterator
 from http.cookies import SimpleCookie
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from argon2 import PasswordHasher
+from fastapi import Depends, Form, UploadFile
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
@@ -20,6 +21,7 @@ from urbanagenda.reporting import accounts
 from urbanagenda.reporting.model import User
 from urbanagenda.store import schema as s
 from urbanagenda.store.engine import open_engine
+from urbanagenda.web import auth
 
 PASSWORD = "correct horse battery"
 HTTPS = "https://testserver"
@@ -164,6 +166,37 @@ def test_logout_needs_the_csrf_token(app: Any, users: dict[str, User]) -> None:
     with https(app) as replay:
         replay.cookies.set("ua_session", secret)
         assert replay.get("/api/v1/auth/me").status_code == 401
+
+
+def test_check_csrf_leaves_the_form_to_the_route(app: Any, users: dict[str, User]) -> None:
+    """Pages declare ``Form`` parameters after the ``check_csrf`` dependency, which has read
+    the form already: they must still get their fields and files."""
+
+    async def echo(
+        text: Annotated[str, Form()], upload: UploadFile | None = None
+    ) -> dict[str, Any]:
+        data = await upload.read() if upload is not None else b""
+        return {"text": text, "size": len(data)}
+
+    app.post("/api/_test/echo", dependencies=[Depends(auth.check_csrf)])(echo)
+    with https(app) as client:
+        csrf = login(client)["csrf_token"]
+        form = client.post("/api/_test/echo", data={"csrf_token": csrf, "text": "narrative"})
+        assert form.status_code == 200, form.text
+        assert form.json() == {"text": "narrative", "size": 0}
+        multipart = client.post(
+            "/api/_test/echo", data={"csrf_token": csrf, "text": "with a file"},
+            files={"upload": ("report.pdf", b"%PDF-1.7 " + b"x" * 3000, "application/pdf")},
+        )  # fmt: skip
+        assert multipart.status_code == 200, multipart.text
+        assert multipart.json() == {"text": "with a file", "size": 3009}
+        refused = client.post(
+            "/api/_test/echo", data={"text": "no token"},
+            files={"upload": ("report.pdf", b"%PDF-1.7", "application/pdf")},
+        )  # fmt: skip
+        assert refused.status_code == 403
+    with https(app) as anonymous:  # no session: nothing to forge, the route decides
+        assert anonymous.post("/api/_test/echo", data={"text": "hello"}).json()["text"] == "hello"
 
 
 def test_bearer_tokens_work_without_csrf_and_can_be_revoked(

@@ -32,7 +32,6 @@ from starlette.responses import Response
 from urbanagenda.reporting import accounts
 from urbanagenda.reporting.model import User
 from urbanagenda.reporting.permissions import ACTIONS, Unauthenticated, can
-from urbanagenda.web.api.common import ErrorResponse, guard
 from urbanagenda.web.errors import ApiError
 
 __all__ = [
@@ -246,23 +245,6 @@ SignedIn = Annotated[User, Depends(require_user)]
 # -- the routes ------------------------------------------------------------------------------
 
 
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorResponse, "description": description}
-
-
-_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("The body is not JSON"),
-    401: _error("No valid session or API token (or, at sign-in, a wrong username or password)"),
-    403: _error("A request with a session cookie lacks the session's CSRF token"),
-    422: _error("The body or a parameter is malformed"),
-    503: _error("The database cannot be read"),
-}
-
-router = APIRouter(
-    prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(guard)], responses=_ERRORS
-)
-
-
 class Credentials(BaseModel):
     username: str = Field(min_length=1, max_length=200, examples=["amina.k"])
     password: str = Field(min_length=1, max_length=4096)
@@ -336,19 +318,6 @@ def _token_json(token: accounts.ApiToken) -> dict[str, Any]:
     }
 
 
-_LIMITED: dict[int | str, dict[str, Any]] = {
-    429: {
-        "model": ErrorResponse,
-        "description": "Too many failed sign-ins (5 per username or 20 per client address "
-        "in 15 minutes)",
-        "headers": {
-            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
-        },
-    }
-}
-
-
-@router.post("/login", summary="Sign in", response_model=LoginOut, responses=_LIMITED)
 async def login(request: Request, credentials: Credentials) -> Response:
     """Checks the username and password and starts a session: the answer sets the
     ``ua_session`` cookie (Secure, HttpOnly, SameSite=Lax; 12 hours) and gives the
@@ -371,9 +340,6 @@ async def login(request: Request, credentials: Credentials) -> Response:
     return response
 
 
-@router.post(
-    "/logout", summary="Sign out", response_model=LogoutOut, dependencies=[Depends(check_csrf)]
-)
 async def logout(request: Request) -> Response:
     """Ends the session of the cookie (with its CSRF token) and removes the cookie."""
     live = (await run_in_threadpool(_resolve, request)).via == "session"
@@ -382,7 +348,6 @@ async def logout(request: Request) -> Response:
     return response
 
 
-@router.get("/me", summary="Who am I", response_model=MeOut, responses={401: _ERRORS[401]})
 async def me(request: Request, user: SignedIn) -> Response:
     """The signed-in user, how the request was authenticated, and the session's CSRF
     token.  Never cached (``Cache-Control: private, no-store``)."""
@@ -394,13 +359,6 @@ async def me(request: Request, user: SignedIn) -> Response:
                   "actions": allowed})  # fmt: skip
 
 
-@router.post(
-    "/tokens",
-    summary="Create an API token",
-    status_code=201,
-    response_model=NewTokenOut,
-    dependencies=[Depends(check_csrf)],
-)
 async def create_token(request: Request, body: TokenRequest, user: SignedIn) -> Response:
     """A new API token for the signed-in user, for scripts: send it as
     ``Authorization: Bearer <token>``.  The token is shown in this answer only."""
@@ -414,7 +372,6 @@ async def create_token(request: Request, body: TokenRequest, user: SignedIn) -> 
     return _json(await run_in_threadpool(create), status=201)
 
 
-@router.get("/tokens", summary="List your API tokens", response_model=TokensOut)
 async def list_tokens(request: Request, user: SignedIn) -> Response:
     """The signed-in user's API tokens, newest first, revoked ones too (never the
     secrets)."""
@@ -422,21 +379,11 @@ async def list_tokens(request: Request, user: SignedIn) -> Response:
     return _json({"data": [_token_json(t) for t in tokens]})
 
 
-@router.api_route(
-    "/tokens", methods=["PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"], include_in_schema=False
-)
 async def tokens_other_methods() -> None:
     """``/tokens`` is two routes (GET, POST): name both in ``Allow``, not just the first."""
     raise StarletteHTTPException(405, headers={"Allow": "GET, POST"})
 
 
-@router.delete(
-    "/tokens/{token_id}",
-    summary="Revoke an API token",
-    response_model=TokenOut,
-    dependencies=[Depends(check_csrf)],
-    responses={404: _error("No such token among yours")},
-)
 async def revoke_token(request: Request, token_id: int, user: SignedIn) -> Response:
     """Revokes one of your tokens (it stays in the list, marked revoked)."""
     try:
@@ -445,3 +392,67 @@ async def revoke_token(request: Request, token_id: int, user: SignedIn) -> Respo
         raise ApiError(404, str(exc), where="path.token_id",
                        fix="GET /api/v1/auth/tokens lists your tokens") from exc  # fmt: skip
     return _json(_token_json(token))
+
+
+def _build_router() -> APIRouter:
+    """The ``/api/v1/auth`` routes.  Built on first use of ``router``: the API package
+    imports this module for its dependencies, so this module may not import the API
+    package (its error shapes and ``guard``) while it loads."""
+    from urbanagenda.web.api.common import ErrorResponse, guard
+
+    def error(description: str) -> dict[str, Any]:
+        return {"model": ErrorResponse, "description": description}
+
+    errors: dict[int | str, dict[str, Any]] = {
+        400: error("The body is not JSON"),
+        401: error("No valid session or API token (or, at sign-in, a wrong username or password)"),
+        403: error("A request with a session cookie lacks the session's CSRF token"),
+        422: error("The body or a parameter is malformed"),
+        503: error("The database cannot be read"),
+    }
+    limited: dict[int | str, dict[str, Any]] = {
+        429: {
+            **error(
+                "Too many failed sign-ins (5 per username or 20 per client address in 15 minutes)"
+            ),
+            "headers": {
+                "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+            },
+        }
+    }
+    csrf = [Depends(check_csrf)]
+    built = APIRouter(
+        prefix="/api/v1/auth", tags=["auth"], dependencies=[Depends(guard)], responses=errors
+    )
+    built.add_api_route("/login", login, methods=["POST"], summary="Sign in",
+                        response_model=LoginOut, responses=limited)  # fmt: skip
+    built.add_api_route("/logout", logout, methods=["POST"], summary="Sign out",
+                        response_model=LogoutOut, dependencies=csrf)  # fmt: skip
+    built.add_api_route("/me", me, methods=["GET"], summary="Who am I", response_model=MeOut)
+    built.add_api_route("/tokens", create_token, methods=["POST"], status_code=201,
+                        summary="Create an API token", response_model=NewTokenOut,
+                        dependencies=csrf)  # fmt: skip
+    built.add_api_route("/tokens", list_tokens, methods=["GET"], summary="List your API tokens",
+                        response_model=TokensOut)  # fmt: skip
+    built.add_api_route("/tokens", tokens_other_methods, include_in_schema=False,
+                        methods=["PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"])  # fmt: skip
+    built.add_api_route("/tokens/{token_id}", revoke_token, methods=["DELETE"],
+                        summary="Revoke an API token", response_model=TokenOut,
+                        dependencies=csrf,
+                        responses={404: error("No such token among yours")})  # fmt: skip
+    return built
+
+
+_router: APIRouter | None = None
+#: The ``/api/v1/auth`` routes (``app.include_router(auth.router)``), built on first use.
+router: APIRouter
+
+
+def __getattr__(name: str) -> Any:
+    """``router`` (PEP 562), built on first use by :func:`_build_router`."""
+    global _router
+    if name == "router":
+        if _router is None:
+            _router = _build_router()
+        return _router
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
