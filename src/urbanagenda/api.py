@@ -110,10 +110,26 @@ def validate(
     return validate_files(engine, paths, format_name=format_name)
 
 
+def demo_accounts_path(database: str | None = None) -> Path:
+    """Where ``urbanagenda demo`` writes the demo accounts: next to the SQLite file, or in
+    ``var/`` for a server database."""
+    url = database_url(database)
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
+        return Path(url.removeprefix("sqlite:///")).parent / "demo-accounts.txt"
+    return Path("var") / "demo-accounts.txt"
+
+
 def build_demo(
-    database: str | Engine | None = None, *, progress: Progress | None = None
+    database: str | Engine | None = None,
+    *,
+    progress: Progress | None = None,
+    accounts_file: Path | None = None,
 ) -> dict[str, object]:
-    """Create the demo database from the bundled real data (idempotent)."""
+    """Create the demo database from the bundled real data, then the demo library (the
+    seed report and example reports and VLRs); idempotent.  With ``accounts_file``, also a
+    demo account per role, their random passwords written to that file (mode 600)."""
+    from urbanagenda.reporting import demo
+
     start = time.perf_counter()
     engine = _engine(database)
     initialise(engine)
@@ -127,9 +143,14 @@ def build_demo(
             progress=progress,
         )
         loads.append({"source": rel, **result.to_dict()})
+    library = demo.load_demo_library(engine, progress=progress)
+    created = demo.create_demo_accounts(engine, accounts_file) if accounts_file else []
     return {
         "loads": loads,
         "summary": query.summary(engine),
+        "library": library,
+        "accounts_file": str(accounts_file) if accounts_file else None,
+        "accounts_created": [a.username for a in created],
         "seconds": time.perf_counter() - start,
     }
 

@@ -107,7 +107,8 @@ def demo(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
         with _progress() as bar:
             progress = _file_progress(bar)
 
-            result = api.build_demo(database, progress=progress)
+            accounts_file = api.demo_accounts_path(database)
+            result = api.build_demo(database, progress=progress, accounts_file=accounts_file)
     except ValidationFailed as exc:
         _report_failure(exc, as_json)
     except UrbanAgendaError as exc:
@@ -120,6 +121,13 @@ def demo(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
     table = Table(show_header=False)
     for k, v in summary.items():
         table.add_row(k.replace("_", " "), json.dumps(v) if isinstance(v, dict | list) else str(v))
+    library = cast(dict[str, int], result["library"])
+    table.add_row(
+        "demo library",
+        f"{library['reference']} reference document, {library['national_report']} example "
+        f"national reports, {library['vlr']} example VLRs ({library['attachments']} files), "
+        f"{library['passages']} passages indexed; {library['added']} added now",
+    )
     table.add_row("built in", f"{cast(float, result['seconds']):.1f} s")
     console.print(table)
     _print_frame(
@@ -128,6 +136,13 @@ def demo(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
         ],
         False,
         title="Series with observations",
+    )
+    created = cast(list[str], result["accounts_created"])
+    console.print(
+        f"Demo accounts (one per role) for trying the platform: [bold]{accounts_file}[/] "
+        "(username, role, area, password; readable by you only)."
+        + (f" Created now: {', '.join(created)}." if created else ""),
+        highlight=False,
     )
 
 

@@ -549,6 +549,13 @@ def _load_report(
         now=now,
     )
     version = doc.current_version
+    with engine.connect() as conn:  # freeze only what the store has (none in an empty store)
+        o = s.observation.c
+        available = set(
+            conn.execute(select(o.series_code).where(o.area_code == doc.country_code).distinct())
+            .scalars()
+            .all()
+        )
     for sec in report.sections:
         version = documents.save_section(
             engine,
@@ -558,7 +565,7 @@ def _load_report(
             base_version=version,
             narrative=sec.narrative,
             good_practices=list(sec.good_practices) or None,
-            indicator_series=list(sec.indicators) or None,
+            indicator_series=[c for c in sec.indicators if c in available] or None,
             note=f"Example content: {sec.key.replace('_', ' ')}",
             now=now,
         ).number
@@ -591,6 +598,7 @@ def _load_vlr(
         summary=vlr.summary,
         file=vlr_file(vlr),
         is_example=True,
+        metadata=_example_metadata(vlr.demo_key),
         now=now,
     )
 
