@@ -469,3 +469,53 @@ def test_submit_review_comment_return_and_publish_through_the_pages(site: Site) 
         )
         == 0
     )
+
+
+# ----------------------------------------------------------------------------- local reviews
+
+SPECIMENS = Path(__file__).resolve().parents[1] / "specimens" / "reporting"
+
+
+def test_a_local_focal_point_registers_a_review_with_its_pdf(site: Site) -> None:
+    client, csrf = sign_in(site, "lfp_lagos")
+    form = client.get("/en/vlrs/new")
+    assert form.status_code == 200
+    assert "Lagos" in form.text and 'id="country"' not in form.text  # city fixed by account
+    pdf = (SPECIMENS / "vlr_example.pdf").read_bytes()
+    data = {
+        "csrf_token": csrf, "title": "Lagos Voluntary Local Review 2025 (pages test)",
+        "government": "Lagos State Government", "level": "regional", "year": "2025",
+        "languages": "en", "sdgs": ["11", "6"], "feeds": str(site.published_id),
+    }  # fmt: skip
+    bad = client.post("/en/vlrs/new", data={**data, "year": "25"})
+    assert bad.status_code == 422
+    assert "four digits" in bad.text and "Lagos State Government" in bad.text  # kept
+    answer = client.post(
+        "/en/vlrs/new",
+        data=data,
+        files={"file": ("review.pdf", pdf, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert answer.status_code == 303, answer.text
+    doc_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    public = client_of(site)
+    page = public.get(f"/en/vlrs/{doc_id}")
+    assert page.status_code == 200
+    assert 'id="city-link" href="/en/area/ng_lagos"' in page.text
+    assert f'id="feeds-link" href="/en/reports/{site.published_id}"' in page.text
+    assert "SDG 6, SDG 11" in page.text or "SDG 11, SDG 6" in page.text
+    assert '<ol class="passages">' in page.text  # the PDF's text, extracted and tagged
+    link = re.search(r'href="/en/attachments/(\d+)">review\.pdf<', page.text)
+    assert link is not None
+    download = public.get(f"/en/attachments/{link.group(1)}")
+    assert download.status_code == 200
+    assert download.content == pdf
+    assert download.headers["content-type"] == "application/pdf"
+    assert download.headers["content-disposition"].startswith("attachment;")
+    listing = public.get("/en/vlrs?sdg=6&year=2025")
+    assert f'href="/en/vlrs/{doc_id}"' in listing.text
+    assert f'href="/en/vlrs/{doc_id}"' not in public.get("/en/vlrs?sdg=3").text
+    assert public.get(f"/en/reports/{doc_id}", follow_redirects=False).status_code == 301
+    # national focal points and reviewers do not register local reviews
+    national, _ = sign_in(site, "nfp_ng")
+    assert national.get("/en/vlrs/new").status_code == 403

@@ -263,6 +263,7 @@ def text_field(form: FormData, name: str, limit: int = 200_000) -> str:
 
 
 async def file_field(form: FormData, name: str) -> tuple[str, bytes] | None:
+    """The uploaded file ``name`` as (name, bytes), or None."""
     value = form.get(name)
     if isinstance(value, UploadFile) and value.filename:
         data = await value.read()
@@ -536,11 +537,18 @@ def new_report_page(request: Request, lang: str) -> HTMLResponse:
     dependencies=[Depends(auth.check_csrf)],
 )
 async def new_report_post(request: Request, lang: str) -> Response:
+    check_lang(lang)
+    form = await form_of(request)
+    try:
+        return await _new_report(request, lang, form)
+    finally:
+        await form.close()  # the spooled files of the upload
+
+
+async def _new_report(request: Request, lang: str, form: FormData) -> Response:
     from urbanagenda.reporting import modalities
 
-    check_lang(lang)
     user = signed_in(request)
-    form = await form_of(request)
     country = user.area_code if user.role == "national_focal_point" else text_field(form, "country")
     values = {
         "country": country or "",

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from urbanagenda.errors import DataError
@@ -243,8 +244,15 @@ def new_vlr_page(request: Request, lang: str) -> HTMLResponse:
 )
 async def new_vlr_post(request: Request, lang: str) -> Response:
     check_lang(lang)
-    user = signed_in(request)
     form = await form_of(request)
+    try:
+        return await _new_vlr(request, lang, form)
+    finally:
+        await form.close()  # the spooled files of the upload
+
+
+async def _new_vlr(request: Request, lang: str, form: FormData) -> Response:
+    user = signed_in(request)
     fixed = user.role == "local_focal_point"
     values: dict[str, Any] = {
         "title": text_field(form, "title", 500).strip(),
