@@ -321,3 +321,23 @@ def test_api_tokens_are_hashed_listed_used_and_revoked(engine: Engine) -> None:
     assert accounts.token_user(engine, token, now=T0 + timedelta(hours=3)) is None
     with pytest.raises(AccountError, match="needs a name"):
         accounts.create_api_token(engine, user, "   ")
+
+
+def test_enable_and_set_password(engine: Engine) -> None:
+    user = accounts.add_user(engine, "amina", PASSWORD, "reviewer")
+    old_session, _ = accounts.create_session(engine, user, now=T0)
+    accounts.disable_user(engine, "amina", now=T0)
+    enabled = accounts.enable_user(engine, "amina")
+    assert enabled.active is True
+    assert accounts.session_user(engine, old_session, now=T0) is None  # stays ended
+    assert accounts.authenticate(engine, "amina", PASSWORD, client="c", now=T0).active
+    session, _ = accounts.create_session(engine, user, now=T0)
+    token = accounts.create_api_token(engine, user, "script", now=T0)
+    with pytest.raises(AccountError, match="needs at least 12"):
+        accounts.set_password(engine, "amina", "too short")
+    accounts.set_password(engine, "amina", "a brand new passphrase", now=T0)
+    assert accounts.session_user(engine, session, now=T0) is None
+    assert accounts.token_user(engine, token, now=T0) == enabled
+    with pytest.raises(AuthError, match="wrong"):
+        accounts.authenticate(engine, "amina", PASSWORD, client="c", now=T0)
+    assert accounts.authenticate(engine, "amina", "a brand new passphrase", client="c", now=T0)

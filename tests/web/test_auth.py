@@ -389,5 +389,15 @@ def test_users_commands(db_url: str, engine: Engine, tmp_path: Path) -> None:
     rows = {r["username"]: r for r in json.loads(listed.stdout)}
     assert rows["nairobi.lfp"]["active"] is False
     assert rows["typed.in"]["role"] == "reviewer"
+    enabled = runner.invoke(cli, ["users", "enable", "nairobi.lfp", "--database", db_url])
+    assert enabled.exit_code == 0, enabled.output
+    assert accounts.get_user(engine, "nairobi.lfp").active is True
+    assert accounts.token_user(engine, printed) is None  # revoked tokens stay revoked
+    changed = runner.invoke(
+        cli, ["users", "password", "nairobi.lfp", "--database", db_url],
+        env={"URBANAGENDA_PASSWORD": "another long passphrase"},
+    )  # fmt: skip
+    assert changed.exit_code == 0, changed.output
+    assert accounts.authenticate(engine, "nairobi.lfp", "another long passphrase", client="cli")
     unknown = runner.invoke(cli, ["users", "disable", "nobody", "--database", db_url])
     assert unknown.exit_code == 2 and "no account 'nobody'" in unknown.output

@@ -25,7 +25,7 @@ __all__ = ["PASSWORD_ENV", "users_app"]
 PASSWORD_ENV = "URBANAGENDA_PASSWORD"
 
 users_app = typer.Typer(
-    help="Accounts of the reporting platform: add, list, disable; API tokens.",
+    help="Accounts of the reporting platform: add, list, disable, enable, password; API tokens.",
     no_args_is_help=True,
 )
 
@@ -172,6 +172,45 @@ def disable_command(
     except UrbanAgendaError as exc:
         _fail(exc)
     console.print(f"disabled {user.username}; its sessions and API tokens no longer work")
+
+
+@users_app.command("enable")
+def enable_command(
+    username: Annotated[str, typer.Argument(help="The account to enable again.")],
+    database: DatabaseOpt = None,
+) -> None:
+    """Enable a disabled account; its old sessions and API tokens stay revoked."""
+    from urbanagenda.reporting import accounts
+
+    try:
+        user = accounts.enable_user(_engine(database), username)
+    except UrbanAgendaError as exc:
+        _fail(exc)
+    console.print(f"enabled {user.username}; it signs in anew and makes new API tokens")
+
+
+@users_app.command("password")
+def password_command(
+    username: Annotated[str, typer.Argument(help="Whose password to set.")],
+    password_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--password-file",
+            help=f"Read the password from this file (else {PASSWORD_ENV}, else asked twice).",
+        ),
+    ] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Set a new password; the account's sessions end (its API tokens do not)."""
+    from urbanagenda.reporting import accounts
+
+    try:
+        engine = _engine(database)
+        accounts.get_user(engine, username)  # before asking for a password
+        user = accounts.set_password(engine, username, _password(password_file))
+    except UrbanAgendaError as exc:
+        _fail(exc)
+    console.print(f"new password for {user.username}; its sessions have ended")
 
 
 @users_app.command("token")

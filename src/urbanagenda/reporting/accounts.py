@@ -45,6 +45,7 @@ __all__ = [
     "create_api_token",
     "create_session",
     "disable_user",
+    "enable_user",
     "end_session",
     "get_user",
     "list_api_tokens",
@@ -52,6 +53,7 @@ __all__ = [
     "normalise_username",
     "revoke_api_token",
     "session_user",
+    "set_password",
     "token_user",
 ]
 
@@ -341,6 +343,44 @@ def disable_user(engine: Engine, username: str, *, now: datetime | None = None) 
             .values(revoked_at=at)
         )
     return get_user(engine, user.id)
+
+
+def enable_user(engine: Engine, username: str) -> User:
+    """Enable a disabled account again.  Its old sessions and tokens stay revoked: the
+    user signs in anew and makes new tokens."""
+    user = get_user(engine, username)
+    with engine.begin() as conn:
+        conn.execute(
+            update(s.app_user)
+            .where(s.app_user.c.id == user.id)
+            .values(active=True, disabled_at=None)
+        )
+    return get_user(engine, user.id)
+
+
+def set_password(
+    engine: Engine,
+    username: str,
+    password: str,
+    *,
+    now: datetime | None = None,
+    hasher: PasswordHasher | None = None,
+) -> User:
+    """Give an account a new password; every session it has is ended (its API tokens
+    keep working: revoke them one by one if they may be known too)."""
+    check_password(password)
+    user = get_user(engine, username)
+    stored = (hasher or _hasher).hash(password)
+    with engine.begin() as conn:
+        conn.execute(
+            update(s.app_user).where(s.app_user.c.id == user.id).values(password_hash=stored)
+        )
+        conn.execute(
+            update(s.user_session)
+            .where(s.user_session.c.user_id == user.id, s.user_session.c.revoked_at.is_(None))
+            .values(revoked_at=_utc(now))
+        )
+    return user
 
 
 # -- signing in ------------------------------------------------------------------------------

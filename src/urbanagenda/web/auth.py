@@ -193,7 +193,11 @@ def start_session(
     response: Response, user: User, engine: Engine, *, request: Request | None = None
 ) -> str:
     """Sign ``user`` in: a new server-side session, its cookie on ``response``; returns the
-    session's CSRF token.  (Pass ``request`` to honour the app's cookie setting.)"""
+    session's CSRF token.  With ``request``, the app's cookie setting is honoured and the
+    browser's previous session, if any, is ended."""
+    previous = request.cookies.get(SESSION_COOKIE) if request is not None else None
+    if previous:
+        accounts.end_session(engine, previous)
     secret, csrf = accounts.create_session(engine, user)
     _set_cookie(response, secret, secure_cookies(request))
     return csrf
