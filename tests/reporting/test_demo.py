@@ -5,6 +5,7 @@ Arabic and Spanish; loading is idempotent; the demo accounts' passwords work."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
@@ -229,6 +230,24 @@ def test_loading_again_adds_nothing(demo_copy: Engine) -> None:
         "attachments": 3,
     }
     assert _row_counts(demo_copy) == before
+    assert accounts.get_user(demo_copy, demo.LOADER).active is False
+
+
+def test_new_example_content_is_loaded_by_the_disabled_loader_enabled_for_the_time(
+    demo_copy: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    reports, vlr_list = demo.read_examples()
+    extra = dataclasses.replace(
+        vlr_list[0], demo_key="example-vlr-extra", title="Example — one more review"
+    )
+    monkeypatch.setattr(demo, "read_examples", lambda: (reports, (*vlr_list, extra)))
+    assert accounts.get_user(demo_copy, demo.LOADER).active is False
+    counts = demo.load_demo_library(demo_copy)
+    assert (counts["added"], counts["vlr"]) == (1, 8)
+    added = _by_key(demo_copy)["example-vlr-extra"]
+    assert [(e.action, e.actor) for e in documents.audit_log(demo_copy, added.id)] == [
+        ("register", demo.LOADER)
+    ]
     assert accounts.get_user(demo_copy, demo.LOADER).active is False
 
 
