@@ -18,7 +18,6 @@ Demo accounts for trying the platform by hand (one per role) are a separate step
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import html
 import io
@@ -34,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, insert, select
 
 from urbanagenda.errors import ConfigError
 from urbanagenda.reporting import accounts, documents, permissions, search, vlrs
@@ -439,15 +438,7 @@ def _loader(engine: Engine) -> User:
         )
     if user.active:
         return user
-    # Disabled after the previous load; re-enabled for the time of this one (accounts has no
-    # enable function yet), disabled again at the end.
-    with engine.begin() as conn:
-        conn.execute(
-            update(s.app_user)
-            .where(s.app_user.c.id == user.id)
-            .values(active=True, disabled_at=None)
-        )
-    return dataclasses.replace(user, active=True)
+    return accounts.enable_user(engine, LOADER)  # disabled after the previous load
 
 
 def _load_reference(engine: Engine, actor: User, now: datetime | None) -> Document:
