@@ -489,15 +489,9 @@ def test_search_filters_pagination_and_errors(site: Site) -> None:
 # -- both backends --------------------------------------------------------------------------------
 
 
-def test_the_flow_on_both_backends(engine: Engine, request: pytest.FixtureRequest) -> None:
+def test_the_flow_on_both_backends(engine: Engine) -> None:
     """A store without observations, on SQLite and PostgreSQL: create, save, submit,
     publish, read as a visitor, search."""
-    if engine.dialect.name == "sqlite":
-        request.applymarker(pytest.mark.xfail(
-            strict=True, raises=Exception,
-            reason="search.search on SQLite: 'unable to use function bm25 in the requested "
-            "context' on a small store (bm25 beside count(*) OVER ()); reported to search",
-        ))  # fmt: skip
     url = engine.url.render_as_string(hide_password=False)
     with open_site(url) as site:
         rid = _publish(site, 2040, f"Public transport ({MARKER}pg) covers 38 % of Lagos.")

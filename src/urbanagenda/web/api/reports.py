@@ -19,10 +19,12 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response
@@ -83,6 +85,7 @@ READ_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 #: What every mutating endpoint may answer besides the common errors.
 WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: _error("The body is not valid JSON"),
     401: _error("No valid session or API token (`Authorization: Bearer …`)"),
     403: _error("The user's role may not do this here, or the CSRF token is missing"),
     409: _error("The document's state does not allow it, or the section changed meanwhile"),
@@ -268,6 +271,32 @@ async def read_form(
         return values, file
     finally:
         await form.close()
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+
+
+def refuse_other_methods(router: APIRouter) -> None:
+    """For a path served by two routes (``GET`` and ``POST``), answer the other methods
+    with ``405`` naming both in ``Allow`` (Starlette would name the first route's only).
+    Plain Starlette routes: no parameter checks (a 405 whatever the query).  Call after the
+    module's routes."""
+    by_path: dict[str, set[str]] = {}
+    counts: dict[str, int] = {}
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            by_path.setdefault(route.path, set()).update(route.methods or ())
+            counts[route.path] = counts.get(route.path, 0) + 1
+    for path, methods in by_path.items():
+        if counts[path] < 2:
+            continue
+        allow = ", ".join(m for m in _METHODS if m in methods)
+
+        async def other_methods(request: Request, allow: str = allow) -> Response:
+            raise StarletteHTTPException(405, headers={"Allow": allow})
+
+        others = [m for m in _METHODS if m not in methods and m != "HEAD"]
+        router.add_route(path, other_methods, methods=others, include_in_schema=False)
 
 
 def multipart_body(properties: dict[str, Any], required: Sequence[str]) -> dict[str, Any]:
@@ -651,7 +680,8 @@ async def list_reports(
 
 
 @router.get(
-    "/reports/{report_id}",
+    # ``:int``: ``/reports/start`` (POST) is not a report, and its 405 names POST only
+    "/reports/{report_id:int}",
     summary="One report with its sections",
     responses={**READ_ERRORS, **answer(data_model("ReportResponse", ReportDetail))},
 )
@@ -1093,3 +1123,6 @@ async def add_report_attachment(
     doc = await run_in_threadpool(_report, engine, report_id)
     permissions.require(user, "report.attach", doc)
     return await attach(request, user, doc, section=True)
+
+
+refuse_other_methods(router)

@@ -39,6 +39,7 @@ from urbanagenda.web.api.reports import (
     multipart_body,
     public_or_private,
     read_form,
+    refuse_other_methods,
     written,
 )
 from urbanagenda.web.errors import ApiError
@@ -321,3 +322,6 @@ async def add_vlr_attachment(
     doc = await run_in_threadpool(_vlr, engine, vlr_id)
     permissions.require(user, "vlr.edit", doc)
     return await attach(request, user, doc, section=False)
+
+
+refuse_other_methods(router)
