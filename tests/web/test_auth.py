@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import pytest
 from argon2 import PasswordHasher
-from fastapi import Depends, Form, UploadFile
+from fastapi import Depends, Form, Request, UploadFile
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, select
 from typer.testing import CliRunner
@@ -168,35 +168,66 @@ def test_logout_needs_the_csrf_token(app: Any, users: dict[str, User]) -> None:
         assert replay.get("/api/v1/auth/me").status_code == 401
 
 
+async def _echo(text: Annotated[str, Form()], upload: UploadFile | None = None) -> dict[str, Any]:
+    data = await upload.read() if upload is not None else b""
+    return {"text": text, "size": len(data)}
+
+
+async def _raw(request: Request) -> dict[str, Any]:
+    """A route that reads the form itself (as the API's streamed uploads do)."""
+    form = await request.form()
+    names = sorted(form.keys())
+    await form.close()
+    return {"fields": names}
+
+
 def test_check_csrf_leaves_the_form_to_the_route(app: Any, users: dict[str, User]) -> None:
     """Pages declare ``Form`` parameters after the ``check_csrf`` dependency, which has read
-    the form already: they must still get their fields and files."""
+    the form already: they must still get their fields and files; a refused form is closed
+    (an unclosed spooled file would show as a ResourceWarning, an error here)."""
+    import gc
 
-    async def echo(
-        text: Annotated[str, Form()], upload: UploadFile | None = None
-    ) -> dict[str, Any]:
-        data = await upload.read() if upload is not None else b""
-        return {"text": text, "size": len(data)}
-
-    app.post("/api/_test/echo", dependencies=[Depends(auth.check_csrf)])(echo)
+    app.post("/_test/echo", dependencies=[Depends(auth.check_csrf)])(_echo)
+    app.post("/api/_test/echo", dependencies=[Depends(auth.check_csrf)])(_echo)
+    app.post("/_test/raw", dependencies=[Depends(auth.check_csrf)])(_raw)
+    pdf = ("report.pdf", b"%PDF-1.7 " + b"x" * 3000, "application/pdf")
     with https(app) as client:
         csrf = login(client)["csrf_token"]
-        form = client.post("/api/_test/echo", data={"csrf_token": csrf, "text": "narrative"})
+        # a page's form: the token as a field, URL-encoded or multipart
+        form = client.post("/_test/echo", data={"csrf_token": csrf, "text": "narrative"})
         assert form.status_code == 200, form.text
         assert form.json() == {"text": "narrative", "size": 0}
         multipart = client.post(
-            "/api/_test/echo", data={"csrf_token": csrf, "text": "with a file"},
-            files={"upload": ("report.pdf", b"%PDF-1.7 " + b"x" * 3000, "application/pdf")},
-        )  # fmt: skip
+            "/_test/echo", data={"csrf_token": csrf, "text": "with a file"}, files={"upload": pdf}
+        )
         assert multipart.status_code == 200, multipart.text
         assert multipart.json() == {"text": "with a file", "size": 3009}
-        refused = client.post(
-            "/api/_test/echo", data={"text": "no token"},
-            files={"upload": ("report.pdf", b"%PDF-1.7", "application/pdf")},
+        big = ("big.pdf", b"%PDF-1.7 " + b"x" * 1_200_000, "application/pdf")  # spooled to disk
+        for path in ("/_test/echo", "/_test/raw"):
+            refused = client.post(path, data={"text": "no token"}, files={"upload": big})
+            assert refused.status_code == 403
+            gc.collect()
+        raw = client.post("/_test/raw", data={"csrf_token": csrf}, files={"upload": big})
+        assert raw.json() == {"fields": ["csrf_token", "upload"]}
+        gc.collect()
+        # the API: URL-encoded forms may carry the field; uploads need the header
+        encoded = client.post("/api/_test/echo", data={"csrf_token": csrf, "text": "api"})
+        assert encoded.status_code == 200 and encoded.json()["text"] == "api"
+        upload = client.post(
+            "/api/_test/echo", data={"csrf_token": csrf, "text": "x"}, files={"upload": pdf}
+        )
+        assert upload.status_code == 403
+        error = upload.json()["error"]
+        assert error["code"] == "csrf_missing"
+        assert "uploads to the API need the header" in error["details"][0]["fix"]
+        with_header = client.post(
+            "/api/_test/echo", data={"text": "x"}, files={"upload": pdf},
+            headers={"X-CSRF-Token": csrf},
         )  # fmt: skip
-        assert refused.status_code == 403
+        assert with_header.json() == {"text": "x", "size": 3009}
+        gc.collect()
     with https(app) as anonymous:  # no session: nothing to forge, the route decides
-        assert anonymous.post("/api/_test/echo", data={"text": "hello"}).json()["text"] == "hello"
+        assert anonymous.post("/_test/echo", data={"text": "hello"}).json()["text"] == "hello"
 
 
 def test_bearer_tokens_work_without_csrf_and_can_be_revoked(

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
@@ -127,7 +128,13 @@ async def require_user(request: Request) -> User:
 
 async def check_csrf(request: Request) -> None:
     """Dependency: with a session cookie, the request must carry the session's CSRF token
-    (form field or header); token-authenticated requests need none."""
+    (form field or header); token-authenticated requests need none.
+
+    The form is read only for pages' forms and URL-encoded API bodies: a multipart body
+    sent to the API (an upload) must carry the header, so that the API's own streamed,
+    size-limited read sees the upload first.  A form read here stays with the request for
+    the route's ``Form`` parameters (Starlette keeps it) and is closed, its spooled files
+    too, when refused or else when the request ends."""
     if request.method.upper() in _SAFE_METHODS:
         return
     auth = await run_in_threadpool(_resolve, request)
@@ -135,29 +142,42 @@ async def check_csrf(request: Request) -> None:
         return  # no session: nothing a forged request could borrow
     sent = request.headers.get(CSRF_HEADER)
     where = f"header.{CSRF_HEADER}"
-    if not sent and request.headers.get("content-type", "").lower().startswith(_FORMS):
-        form = await request.form()  # Starlette keeps it: later Form parameters read it again
+    content_type = request.headers.get("content-type", "").lower()
+    form = None
+    api = request.url.path.startswith("/api/")
+    if not sent and content_type.startswith(_FORMS[0] if api else _FORMS):
+        form = await request.form()
+        # closed when the request ends, whether or not a route reads it (FastAPI's stack)
+        stack = request.scope.get("fastapi_middleware_astack")
+        if isinstance(stack, AsyncExitStack):
+            stack.push_async_callback(form.close)
         value = form.get(CSRF_FIELD)
         sent = value if isinstance(value, str) else None
         where = f"form.{CSRF_FIELD}"
+    problem: tuple[str, str, str, str] | None = None
     if not sent:
-        raise ApiError(
-            403,
+        upload = api and content_type.startswith(_FORMS[1])
+        problem = (
             "this request was made with a session cookie but carries no CSRF token",
-            code="csrf_missing",
-            where=f"header.{CSRF_HEADER} or form.{CSRF_FIELD}",
-            fix=f"send the session's token (from the form's hidden field, or csrf_token of "
-            f"POST /api/v1/auth/login) as the header {CSRF_HEADER}; scripts may use an API "
-            "token instead of the cookie",
+            "csrf_missing",
+            f"header.{CSRF_HEADER}" if upload else f"header.{CSRF_HEADER} or form.{CSRF_FIELD}",
+            f"send the session's token (csrf_token of POST /api/v1/auth/login or GET "
+            f"/api/v1/auth/me) as the header {CSRF_HEADER}"
+            + ("; uploads to the API need the header, not a form field" if upload else "")
+            + "; scripts may use an API token instead of the cookie",
         )
-    if not secrets.compare_digest(sent.encode(), auth.csrf.encode()):
-        raise ApiError(
-            403,
+    elif not secrets.compare_digest(sent.encode(), auth.csrf.encode()):
+        problem = (
             "the CSRF token does not belong to this session",
-            code="csrf_mismatch",
-            where=where,
-            fix="reload the page (the form may be from an earlier session) and try again",
+            "csrf_mismatch",
+            where,
+            "reload the page (the form may be from an earlier session) and try again",
         )
+    if problem is not None:
+        if form is not None:
+            await form.close()
+        message, code, at, fix = problem
+        raise ApiError(403, message, code=code, where=at, fix=fix)
 
 
 # -- cookies, for the sign-in page and the routes below --------------------------------------
