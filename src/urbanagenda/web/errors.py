@@ -96,6 +96,19 @@ def _describe_location(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
+_SECRET_FIELDS = ("password", "token", "csrf_token", "secret")
+
+
+def _echo(loc: tuple[Any, ...], value: Any) -> Any:
+    """What a client sent, said back to it only when it is a plain value and no secret (a
+    body sent as text/plain arrives as bytes; a password never goes back or into a log)."""
+    if any(str(part).lower() in _SECRET_FIELDS for part in loc):
+        return None
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return None
+
+
 def install_error_handlers(app: FastAPI, render_page_error: Any) -> None:
     """``render_page_error(request, status, message) -> Response`` draws errors on pages."""
 
@@ -133,7 +146,7 @@ def install_error_handlers(app: FastAPI, render_page_error: Any) -> None:
                 {
                     "where": where,
                     "problem": str(err.get("msg", "invalid value")),
-                    "found": err.get("input") if not isinstance(err.get("input"), dict) else None,
+                    "found": _echo(loc, err.get("input")),
                     "fix": fix or "see the parameter's description at /docs",
                 }
             )
