@@ -43,11 +43,13 @@ RESOURCES: dict[str, str] = {
     "aggregates": f"{_BASE}/aggregates?series=EN_LND_SLUM&area=202&year=2020",
     # the reporting platform (writes: see docs/api.md, "Reports, VLRs and search")
     "reports": f"{_BASE}/reports?country=566",
-    "report": f"{_BASE}/reports/1",
-    "report_versions": f"{_BASE}/reports/1/versions",
-    "report_diff": f"{_BASE}/reports/1/diff?against=previous",
+    "report": f"{_BASE}/reports/4",
+    "report_versions": f"{_BASE}/reports/4/versions",
+    "report_version": f"{_BASE}/reports/4/versions/10",
+    "report_diff": f"{_BASE}/reports/4/diff?from=10&to=10",
     "vlrs": f"{_BASE}/vlrs?sdg=11",
-    "vlr": f"{_BASE}/vlrs/2",
+    "vlr": f"{_BASE}/vlrs/11",
+    "attachment": f"{_BASE}/attachments/3",
     "search": f"{_BASE}/search?q=%E8%B4%AB%E6%B0%91%E7%AA%9F",
 }
 
