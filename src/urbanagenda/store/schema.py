@@ -471,7 +471,7 @@ search_passage = Table(  # what search finds: passages of public documents, tagg
     Column("text", Text, nullable=False),
     Column("tokens", Text, nullable=False),  # reporting.text.index_tokens(text), space-separated
     Column("targets", Text, nullable=False, default=""),  # " 11.1 11.3 " (tagger)
-    Column("commitments", Text, nullable=False, default=""),  # " nua.social-inclusion "
+    Column("commitments", Text, nullable=False, default=""),  # " NUA.TC.1 NUA.EI.2 "
     # denormalised from the document so that filters need no join
     Column("kind", String(24), nullable=False),
     Column("country_code", String(64), nullable=True, index=True),

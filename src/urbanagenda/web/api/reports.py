@@ -122,11 +122,7 @@ def written(
     store = store_of(request)
     # ``WebStore.version`` is memoised for a second; forget it so that the next read keys on
     # the new document event (a public GET right after a publish must see the report)
-    invalidate = getattr(store, "invalidate", None)
-    if callable(invalidate):
-        invalidate()
-    else:
-        store._version = (0.0, "")
+    store.invalidate()
     headers = {"Cache-Control": "no-store"}
     if location:
         headers["Location"] = location

@@ -30,7 +30,7 @@ _BASE = "/api/v1"
 #: Where a hit's document is read: reports and VLRs have their resources; the library's
 #: reference documents (the seed document) their page.
 _URLS = {"national_report": f"{_BASE}/reports/{{id}}", "vlr": f"{_BASE}/vlrs/{{id}}",
-         "reference": "/en/library/{id}"}  # fmt: skip
+         "reference": "/en/reports/{id}"}  # fmt: skip
 
 
 class HitDocument(BaseModel):
