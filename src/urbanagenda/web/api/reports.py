@@ -752,6 +752,9 @@ async def get_report_version(
     report_id: Annotated[int, _ID],
     number: Annotated[int, Path(ge=1, le=1_000_000)],
 ) -> Response:
+    """Version ``number`` of a report as it was saved (versions never change).  A visitor
+    may read only the published version; the report's focal points, reviewers and
+    administrators read every version."""
     user = auth.current_user(request)
     engine = engine_of(request)
     doc = await run_in_threadpool(_report, engine, report_id)
@@ -1070,6 +1073,8 @@ async def transition(
 async def add_comment(
     request: Request, user: Writer, report_id: Annotated[int, _ID], body: CommentIn
 ) -> Response:
+    """A reviewer's comment on the version in review (``section_key`` for one section);
+    the focal point reads it when the report comes back.  Reviewers and administrators."""
     engine = engine_of(request)
     doc = await run_in_threadpool(_report, engine, report_id)
     permissions.require(user, "report.review", doc)

@@ -299,6 +299,9 @@ async def change(
 async def withdraw(
     request: Request, user: Writer, vlr_id: Annotated[int, _ID], body: WithdrawIn
 ) -> Response:
+    """The VLR leaves the registry's lists and search; it stays readable by its id, with
+    the note, and its audit log says who withdrew it.  The city's local focal point or an
+    administrator."""
     engine = engine_of(request)
     doc = await run_in_threadpool(_vlr, engine, vlr_id)
     permissions.require(user, "vlr.withdraw", doc)
@@ -318,6 +321,9 @@ async def withdraw(
 async def add_vlr_attachment(
     request: Request, user: Writer, vlr_id: Annotated[int, _ID]
 ) -> Response:
+    """A PDF or DOCX (multipart field ``file``, at most 25 MiB, checked by its content),
+    its text extracted and indexed for search.  Send the ``X-CSRF-Token`` header with a
+    session cookie.  The city's local focal point or an administrator."""
     engine = engine_of(request)
     doc = await run_in_threadpool(_vlr, engine, vlr_id)
     permissions.require(user, "vlr.edit", doc)
