@@ -23,19 +23,15 @@ from sqlalchemy import Connection, Engine, select, update
 
 from urbanagenda.errors import DataError
 from urbanagenda.reporting import permissions, tagging
-from urbanagenda.reporting.documents import (
-    MAX_NARRATIVE_CHARS,
-    _load,
-    _load_version,
-    create_report_in,
-    freeze_indicator,
-)
+from urbanagenda.reporting.attachments import _store_attachment
+from urbanagenda.reporting.documents import MAX_NARRATIVE_CHARS, create_report_in
 from urbanagenda.reporting.extract import extract_text, split_passages
+from urbanagenda.reporting.indicators import freeze_indicator
 from urbanagenda.reporting.model import MODALITIES, Document, Section, User
+from urbanagenda.reporting.records import _load, _load_version
 from urbanagenda.reporting.template import ReportTemplate, TemplateSection, load_template
 from urbanagenda.reporting.text import guess_language
 from urbanagenda.reporting.uploads import check_upload
-from urbanagenda.reporting.vlrs import _store_attachment
 from urbanagenda.store import schema as s
 
 __all__ = ["route", "start_report"]
