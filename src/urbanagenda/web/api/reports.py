@@ -1,394 +1,60 @@
-"""``/api/v1/reports``: national New Urban Agenda reports, their versions, diffs, review
-workflow, comments, audit log and attachments; ``/api/v1/attachments/{id}`` downloads a file.
+"""``/api/v1/reports``, the reads: national New Urban Agenda reports, their versions, diffs,
+comments and audit log; ``/api/v1/attachments/{id}`` downloads a file.  The writes are
+:mod:`.report_writes`.
 
-Who may do what is :mod:`urbanagenda.reporting.permissions`: every mutating route needs a
-signed-in user (a session cookie with the CSRF header, or an API token) and asks the policy
-before calling the reporting functions, which ask it again.  Public visitors read published
-reports only; what they read may be cached (keyed on ``WebStore.cache_version()``, which
-changes with every document event); what a signed-in user reads is ``private, no-store``,
-and no write is ever cached.
-
-The helpers at the top are shared with :mod:`.vlrs` and :mod:`.search`.
+Who may read what is :mod:`urbanagenda.reporting.permissions`.  Public visitors read
+published reports only; what they read may be cached (keyed on
+``WebStore.cache_version()``, which changes with every document event); what a signed-in
+user reads is ``private, no-store``.  The shared helpers are :mod:`._reporting`.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Sequence
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request
-from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
-from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException as StarletteHTTPException
-from starlette.formparsers import MultiPartException
-from starlette.requests import Request as StarletteRequest
 from starlette.responses import Response
 
-from urbanagenda.reporting import documents, markdown, modalities, permissions, uploads, vlrs
-from urbanagenda.reporting.model import (
-    MODALITIES,
-    STATUSES,
-    Attachment,
-    Comment,
-    Document,
-    Event,
-    Section,
-    User,
-    Version,
-)
+from urbanagenda.reporting import documents, markdown, permissions, vlrs
+from urbanagenda.reporting.model import Comment, Document, Event, Section, User, Version
 from urbanagenda.web import auth
-from urbanagenda.web.api.common import (
-    ErrorResponse,
-    Lang,
-    json_body,
-    page_meta,
-    resolve_areas,
-    store_of,
+from urbanagenda.web.api._reporting import (
+    READ_ERRORS,
+    AttachmentOut,
+    DocumentOut,
+    answer,
+    attachment_json,
+    country_code,
+    data_model,
+    document_json,
+    engine_of,
+    public_or_private,
+    require_read,
 )
+from urbanagenda.web.api.common import json_body, page_meta
 from urbanagenda.web.errors import ApiError
 
 __all__ = [
-    "WRITE_ERRORS",
-    "Writer",
-    "attachment_json",
-    "can_read",
-    "document_json",
-    "engine_of",
-    "public_or_private",
-    "read_form",
-    "require_read",
+    "PAGE_LANGS",
+    "REPORT_ID",
+    "comment_json",
+    "national_report",
     "router",
-    "written",
+    "version_json",
 ]
 
 router = APIRouter(tags=["reports"])
 
 _BASE = "/api/v1"
-
-
-# -- shared by the reporting endpoints ---------------------------------------------------------
-
-
-def _error(description: str) -> dict[str, Any]:
-    return {"model": ErrorResponse, "description": description}
-
-
-#: What a read of possibly private data may answer besides the common errors.
-READ_ERRORS: dict[int | str, dict[str, Any]] = {
-    401: _error("The document is not public: sign in (session cookie or API token)"),
-    403: _error("The signed-in user may not read this document"),
-}
-#: What every mutating endpoint may answer besides the common errors.
-WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: _error("The body is not valid JSON"),
-    401: _error("No valid session or API token (`Authorization: Bearer …`)"),
-    403: _error("The user's role may not do this here, or the CSRF token is missing"),
-    409: _error("The document's state does not allow it, or the section changed meanwhile"),
-}
-UPLOAD_ERRORS: dict[int | str, dict[str, Any]] = {
-    **WRITE_ERRORS,
-    413: _error(f"The upload is larger than {uploads.MAX_UPLOAD_BYTES // 2**20} MiB"),
-    415: _error("The body is not multipart/form-data"),
-}
-
-
-async def signed_in_writer(
-    user: Annotated[User, Depends(auth.require_user)],
-    _csrf: Annotated[None, Depends(auth.check_csrf)],
-) -> User:
-    """The user of a mutating request: signed in (401 otherwise) and, with a session cookie,
-    carrying the session's CSRF token (403 otherwise).  Authentication first, so that a
-    stale cookie gets 401 rather than a CSRF complaint."""
-    return user
-
-
-#: The dependency of every mutating route.
-Writer = Annotated[User, Depends(signed_in_writer)]
-
-
-def engine_of(request: Request) -> Engine:
-    return store_of(request).engine
-
-
-def written(
-    request: Request, body: Any, status: int = 200, location: str | None = None
-) -> Response:
-    """The answer of a write: never cached; the response caches see the change at once."""
-    store = store_of(request)
-    # ``WebStore.version`` is memoised for a second; forget it so that the next read keys on
-    # the new document event (a public GET right after a publish must see the report)
-    store.invalidate()
-    headers = {"Cache-Control": "no-store"}
-    if location:
-        headers["Location"] = location
-    return Response(json_body(body), status_code=status, media_type="application/json",
-                    headers=headers)  # fmt: skip
-
-
-async def public_or_private(
-    request: Request, build: Callable[[], bytes], *, public: bool, max_age: int | None = None
-) -> Response:
-    """A read: ``public`` answers (the same for every visitor) are cached with an ETag keyed
-    on the reporting version; anything else is built afresh and marked ``private, no-store``."""
-    store = store_of(request)
-    if not public:
-        body = await run_in_threadpool(build)
-        return Response(body, media_type="application/json",
-                        headers={"Cache-Control": "private, no-store"})  # fmt: skip
-    store.version(strict=True)  # 503 when the database cannot be read
-    key = ("reporting", store.cache_version(), request.url.path, request.url.query)
-    hit = store.cache.get(key)
-    if hit is None:
-        body = await run_in_threadpool(build)
-        hit = (body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"')
-        store.cache.put(key, hit)
-    body, etag = hit
-    age = request.app.state.settings.cache_max_age if max_age is None else max_age
-    headers = {
-        "ETag": etag,
-        "Cache-Control": f"public, max-age={age}",
-        # a browser that signs in must not reuse what it was shown as a visitor
-        "Vary": "Accept-Encoding, Authorization, Cookie",
-    }
-    match = request.headers.get("if-none-match")
-    if match and (match.strip() == "*" or etag in [m.strip() for m in match.split(",")]):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type="application/json", headers=headers)
-
-
-def can_read(user: User | None, doc: Document) -> bool:
-    """Published documents are public; others are read by those the policy lets see them
-    (a report's focal points, reviewers, administrators; a VLR's local focal point)."""
-    if doc.status == "published":
-        return True
-    if doc.kind == "vlr":
-        return permissions.can(user, "vlr.edit", doc)
-    return permissions.can(user, "report.read", doc)
-
-
-def require_read(user: User | None, doc: Document) -> None:
-    """401 for a visitor, 403 for a user who may not read ``doc``."""
-    if not can_read(user, doc):
-        permissions.require(user, "vlr.edit" if doc.kind == "vlr" else "report.read", doc)
-
-
-def _too_large(limit: int) -> uploads.UploadRejected:
-    mib = f"{limit / 2**20:.0f} MiB" if limit >= 2**20 else f"{limit // 1024} KiB"
-    problem = f"the upload is larger than {mib}"
-    fix = "send a smaller file (compress the PDF's images, or split the document)"
-    return uploads.UploadRejected(f"{problem}; {fix}", where="body.file", problem=problem,
-                                  fix=fix, too_large=True)  # fmt: skip
-
-
-#: Room for the form's other fields and the multipart framing around the file.
-_FORM_OVERHEAD = 256 * 1024
-
-
-async def read_form(
-    request: Request,
-    *,
-    fields: Sequence[str],
-    list_fields: Sequence[str] = (),
-    file_field: str = "file",
-    max_bytes: int | None = None,
-) -> tuple[dict[str, Any], tuple[str, bytes] | None]:
-    """A multipart form, read with a size limit: ``413`` at once when ``Content-Length`` is
-    too large, and while streaming when the counted bytes pass it (a chunked upload has no
-    ``Content-Length``).  Returns the text fields (``list_fields`` as lists) and the file
-    ``(name, bytes)`` or ``None``; unknown fields are refused like unknown parameters.  A
-    form without a file may also come URL-encoded."""
-    ctype = request.headers.get("content-type", "")
-    if not ctype.lower().startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-        raise ApiError(
-            415, f"expected a form (multipart/form-data), got {ctype or 'no Content-Type'}",
-            code="unsupported_media_type", where="header.content-type",
-            fix=f"send a form: curl -F {file_field}=@report.pdf -F field=value …",
-        )  # fmt: skip
-    max_bytes = uploads.MAX_UPLOAD_BYTES if max_bytes is None else max_bytes
-    limit = max_bytes + _FORM_OVERHEAD
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise _too_large(max_bytes)
-    received = 0
-    upstream = request.receive
-
-    async def counted() -> Any:
-        nonlocal received
-        message = await upstream()
-        if message["type"] == "http.request":
-            received += len(message.get("body", b""))
-            if received > limit:
-                raise _too_large(max_bytes)
-        return message
-
-    limits = {"max_files": 1, "max_fields": len(fields) + len(list_fields) + 8}
-    try:
-        if getattr(request, "_form", None) is not None:
-            # already read (the CSRF check looked for its form field): the file's size is
-            # still checked below
-            form = await request.form(**limits)
-        else:
-            form = await StarletteRequest(request.scope, counted).form(**limits)
-    except MultiPartException as exc:
-        raise ApiError(422, f"the form cannot be read: {exc}", where="body",
-                       fix="send one file and the documented fields") from exc  # fmt: skip
-    try:
-        values: dict[str, Any] = {name: [] for name in list_fields}
-        file: tuple[str, bytes] | None = None
-        for name, value in form.multi_items():
-            if isinstance(value, UploadFile):
-                if name != file_field:
-                    raise ApiError(422, f"unexpected file field {name!r}", where=f"body.{name}",
-                                   fix=f"send the file as {file_field!r}")  # fmt: skip
-                data = bytearray()
-                while chunk := await value.read(1 << 20):
-                    data += chunk
-                    if len(data) > max_bytes:
-                        raise _too_large(max_bytes)
-                file = (value.filename or "upload", bytes(data))
-            elif name == auth.CSRF_FIELD:
-                continue  # a browser form's CSRF token, checked by ``auth.check_csrf``
-            elif name in list_fields:
-                values[name].extend(v.strip() for v in value.split(",") if v.strip())
-            elif name in fields:
-                if name in values:
-                    raise ApiError(422, f"field {name!r} is given twice", where=f"body.{name}",
-                                   fix="give it once")  # fmt: skip
-                values[name] = value
-            else:
-                known = ", ".join([*fields, *list_fields, file_field])
-                raise ApiError(422, f"unknown field {name!r}", where=f"body.{name}",
-                               fix=f"the fields are: {known}")  # fmt: skip
-        return values, file
-    finally:
-        await form.close()
-
-
-_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
-
-
-def refuse_other_methods(router: APIRouter) -> None:
-    """For a path served by two routes (``GET`` and ``POST``), answer the other methods
-    with ``405`` naming both in ``Allow`` (Starlette would name the first route's only).
-    Plain Starlette routes: no parameter checks (a 405 whatever the query).  Call after the
-    module's routes."""
-    by_path: dict[str, set[str]] = {}
-    counts: dict[str, int] = {}
-    for route in router.routes:
-        if isinstance(route, APIRoute):
-            by_path.setdefault(route.path, set()).update(route.methods or ())
-            counts[route.path] = counts.get(route.path, 0) + 1
-    for path, methods in by_path.items():
-        if counts[path] < 2:
-            continue
-        allow = ", ".join(m for m in _METHODS if m in methods)
-
-        async def other_methods(request: Request, allow: str = allow) -> Response:
-            raise StarletteHTTPException(405, headers={"Allow": allow})
-
-        others = [m for m in _METHODS if m not in methods and m != "HEAD"]
-        router.add_route(path, other_methods, methods=others, include_in_schema=False)
-
-
-def multipart_body(properties: dict[str, Any], required: Sequence[str]) -> dict[str, Any]:
-    """``openapi_extra`` documenting a multipart body that the route reads itself (FastAPI's
-    own form parsing would read the whole upload before authentication and without a limit)."""
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {
-                "multipart/form-data": {
-                    "schema": {
-                        "type": "object",
-                        "properties": properties,
-                        "required": list(required),
-                    }
-                }
-            },
-        }
-    }
-
-
-def country_code(request: Request, raw: str, where: str) -> str:
-    """A country's canonical M49 code from M49/ISO3/ISO2, or 422."""
-    store = store_of(request)
-    (code,) = resolve_areas(store, [raw], where=where)
-    area = store.areas.get(code)
-    if area is None or area.kind != "country":
-        raise ApiError(422, f"{raw!r} is not a country", where=where,
-                       fix="give a country's M49 or ISO3 code, e.g. 566 or NGA")  # fmt: skip
-    return code
-
-
-def attachment_json(att: Attachment) -> dict[str, Any]:
-    return {
-        "id": att.id,
-        "document_id": att.document_id,
-        "section_key": att.section_key,
-        "filename": att.filename,
-        "media_type": att.media_type,
-        "size": att.size,
-        "sha256": att.sha256,
-        "pages": att.pages,
-        "has_text": att.has_text,
-        "created_at": att.created_at,
-        "url": f"{_BASE}/attachments/{att.id}",
-    }
-
-
-def document_url(doc: Document) -> str:
-    if doc.kind == "vlr":
-        return f"{_BASE}/vlrs/{doc.id}"
-    return f"{_BASE}/reports/{doc.id}"
-
-
-def document_json(doc: Document) -> dict[str, Any]:
-    return {
-        "id": doc.id,
-        "kind": doc.kind,
-        "title": doc.title,
-        "country_code": doc.country_code,
-        "area_code": doc.area_code,
-        "year": doc.year,
-        "language": doc.language,
-        "status": doc.status,
-        "modality": doc.modality,
-        "template_version": doc.template_version,
-        "previous_document_id": doc.previous_document_id,
-        "current_version": doc.current_version,
-        "published_version": doc.published_version,
-        "metadata": doc.metadata,
-        "is_example": doc.is_example,
-        "created_by": doc.created_by,
-        "created_at": doc.created_at,
-        "updated_at": doc.updated_at,
-        "url": document_url(doc),
-    }
+#: The languages of the pages (a report in another language links to its English page).
+PAGE_LANGS = ("ar", "zh", "en", "fr", "ru", "es")
 
 
 # -- shapes (OpenAPI) ----------------------------------------------------------------------------
-
-
-class DocumentOut(BaseModel):
-    id: int = Field(examples=[1])
-    kind: str = Field(examples=["national_report"])
-    title: str
-    country_code: str | None = Field(examples=["566"])
-    area_code: str | None
-    year: int | None = Field(examples=[2026])
-    language: str = Field(examples=["en"])
-    status: str = Field(description=f"one of {', '.join(STATUSES)}")
-    modality: str | None = Field(description=f"one of {', '.join(MODALITIES)}")
-    current_version: int
-    published_version: int | None
-    metadata: dict[str, Any]
-    is_example: bool = Field(description="an example written for the demo, not a real report")
-    url: str
 
 
 class SectionOut(BaseModel):
@@ -418,17 +84,6 @@ class VersionSummary(BaseModel):
     note: str | None
     content_sha256: str
     published: bool
-
-
-class AttachmentOut(BaseModel):
-    id: int
-    document_id: int
-    section_key: str | None
-    filename: str
-    media_type: str
-    size: int
-    sha256: str
-    url: str
 
 
 class ReportDetail(DocumentOut):
@@ -474,81 +129,12 @@ class DiffOut(BaseModel):
     sections: list[SectionDiffOut]
 
 
-def answer(model: Any, description: str = "OK", status: int = 200) -> dict[int | str, Any]:
-    return {status: {"model": model, "description": description}}
-
-
-def data_model(name: str, model: Any) -> Any:
-    from pydantic import create_model
-
-    return create_model(name, data=(model, ...))
-
-
-class ReportIn(BaseModel):
-    """A new national report (a draft, pre-filled according to the modality)."""
-
-    model_config = ConfigDict(extra="forbid")
-    country: str = Field(pattern=r"^[A-Za-z0-9]{2,3}$", examples=["566", "NGA"])
-    year: int = Field(ge=2016, le=2100, examples=[2026])
-    title: str | None = Field(None, min_length=1, max_length=300)
-    modality: Literal["new", "update", "national_urban_forum", "vnr", "vlrs"] = "new"
-    language: Lang = "en"
-    source_text: str | None = Field(
-        None, max_length=2_000_000,
-        description="for `national_urban_forum` and `vnr`: the source document's text",
-    )  # fmt: skip
-
-
-class GoodPractice(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    title: str = Field(min_length=1, max_length=300)
-    text: str = Field("", max_length=20_000)
-
-
-class SectionIn(BaseModel):
-    """A section's new content; fields left out keep their value."""
-
-    model_config = ConfigDict(extra="forbid")
-    base_version: int = Field(ge=1, description="the version the edit starts from (409 if "
-                              "someone saved a newer one meanwhile)")  # fmt: skip
-    narrative: str | None = Field(None, max_length=200_000, description="Markdown")
-    good_practices: list[GoodPractice] | None = Field(None, max_length=50)
-    indicator_series: list[Annotated[str, Field(pattern=r"^[A-Za-z0-9_]{1,64}$")]] | None = Field(
-        None, max_length=100, description="series codes; values are frozen from the store"
-    )
-    attachments: list[int] | None = Field(None, max_length=100)
-    note: str | None = Field(None, max_length=2000)
-
-
-Action = Literal["submit", "start_review", "return", "publish", "withdraw"]
-#: The policy action each workflow step needs.
-TRANSITION_ACTIONS: dict[str, str] = {
-    "submit": "report.submit",
-    "start_review": "report.review",
-    "return": "report.review",
-    "publish": "report.review",
-    "withdraw": "report.withdraw",
-}
-
-
-class TransitionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    action: Action
-    note: str | None = Field(None, max_length=5000)
-
-
-class CommentIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    body: str = Field(min_length=1, max_length=20_000)
-    section_key: str | None = Field(None, pattern=r"^[a-z0-9_]{1,64}$")
-
-
 # -- helpers -------------------------------------------------------------------------------------
 
-_ID = Path(ge=1, le=2**31 - 1, description="the report's id")
+REPORT_ID = Path(ge=1, le=2**31 - 1, description="the report's id")
 
 
-def _report(engine: Engine, report_id: int) -> Document:
+def national_report(engine: Engine, report_id: int) -> Document:
     doc = documents.get_document(engine, report_id)
     if doc.kind != "national_report":
         where = f"{_BASE}/vlrs/{doc.id}" if doc.kind == "vlr" else "the library"
@@ -681,13 +267,13 @@ async def list_reports(
     summary="One report with its sections",
     responses={**READ_ERRORS, **answer(data_model("ReportResponse", ReportDetail))},
 )
-async def get_report(request: Request, report_id: Annotated[int, _ID]) -> Response:
+async def get_report(request: Request, report_id: Annotated[int, REPORT_ID]) -> Response:
     """The report and, for a visitor, its published version (for those who may read drafts,
     the current version), each section's narrative also as sanitised HTML, its attachments
     and links to the previous report and the versions."""
     user = auth.current_user(request)
     engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
+    doc = await run_in_threadpool(national_report, engine, report_id)
     visible = _visible_versions(user, doc)
     number = doc.current_version if visible is None else doc.published_version
 
@@ -706,14 +292,11 @@ async def get_report(request: Request, report_id: Annotated[int, _ID]) -> Respon
                 if doc.previous_document_id
                 else None
             ),
-            "page": f"/{doc.language if doc.language in _PAGE_LANGS else 'en'}/reports/{doc.id}",
+            "page": f"/{doc.language if doc.language in PAGE_LANGS else 'en'}/reports/{doc.id}",
         }
         return json_body({"data": out})
 
     return await public_or_private(request, build, public=_is_public(user, doc))
-
-
-_PAGE_LANGS = ("ar", "zh", "en", "fr", "ru", "es")
 
 
 @router.get(
@@ -721,12 +304,12 @@ _PAGE_LANGS = ("ar", "zh", "en", "fr", "ru", "es")
     summary="A report's versions",
     responses={**READ_ERRORS, **answer(data_model("VersionList", list[VersionSummary]))},
 )
-async def list_report_versions(request: Request, report_id: Annotated[int, _ID]) -> Response:
+async def list_report_versions(request: Request, report_id: Annotated[int, REPORT_ID]) -> Response:
     """Every version (immutable) for those who may read drafts; the published one for a
     visitor."""
     user = auth.current_user(request)
     engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
+    doc = await run_in_threadpool(national_report, engine, report_id)
     visible = _visible_versions(user, doc)
 
     def build() -> bytes:
@@ -749,7 +332,7 @@ async def list_report_versions(request: Request, report_id: Annotated[int, _ID])
 )
 async def get_report_version(
     request: Request,
-    report_id: Annotated[int, _ID],
+    report_id: Annotated[int, REPORT_ID],
     number: Annotated[int, Path(ge=1, le=1_000_000)],
 ) -> Response:
     """Version ``number`` of a report as it was saved (versions never change).  A visitor
@@ -757,7 +340,7 @@ async def get_report_version(
     administrators read every version."""
     user = auth.current_user(request)
     engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
+    doc = await run_in_threadpool(national_report, engine, report_id)
     _check_version(user, doc, number, "path.number")
 
     def build() -> bytes:
@@ -773,7 +356,7 @@ async def get_report_version(
 )
 async def diff_report(
     request: Request,
-    report_id: Annotated[int, _ID],
+    report_id: Annotated[int, REPORT_ID],
     from_: Annotated[int | None, Query(alias="from", ge=1, le=1_000_000)] = None,
     to: Annotated[int | None, Query(ge=1, le=1_000_000)] = None,
     against: Annotated[
@@ -789,7 +372,7 @@ async def diff_report(
     version → ``to``."""
     user = auth.current_user(request)
     engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
+    doc = await run_in_threadpool(national_report, engine, report_id)
     visible = _visible_versions(user, doc)
     default_to = doc.current_version if visible is None else (doc.published_version or 1)
     b = to or default_to
@@ -806,7 +389,7 @@ async def diff_report(
                 422, f"report {doc.id} is not an update of an earlier report",
                 where="query.against", fix="compare two of its versions with from and to",
             )  # fmt: skip
-        other = await run_in_threadpool(_report, engine, doc.previous_document_id)
+        other = await run_in_threadpool(national_report, engine, doc.previous_document_id)
         if other.published_version is None:
             raise documents.NotFound(f"the previous report {other.id} has no published version")
         a = other.published_version
@@ -844,11 +427,11 @@ async def diff_report(
     summary="Reviewers' comments on a report",
     responses={**READ_ERRORS, **answer(data_model("CommentList", list[CommentOut]))},
 )
-async def list_comments(request: Request, report_id: Annotated[int, _ID]) -> Response:
+async def list_comments(request: Request, report_id: Annotated[int, REPORT_ID]) -> Response:
     """The review comments (private: the report's focal points, reviewers, administrators)."""
     user = auth.current_user(request)
     engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
+    doc = await run_in_threadpool(national_report, engine, report_id)
     permissions.require(user, "report.read", doc)
 
     def build() -> bytes:
@@ -862,11 +445,11 @@ async def list_comments(request: Request, report_id: Annotated[int, _ID]) -> Res
     summary="A report's audit log",
     responses={**READ_ERRORS, **answer(data_model("AuditLog", list[EventOut]))},
 )
-async def audit(request: Request, report_id: Annotated[int, _ID]) -> Response:
+async def audit(request: Request, report_id: Annotated[int, REPORT_ID]) -> Response:
     """Who did what when (private: the report's focal points, reviewers, administrators)."""
     user = auth.current_user(request)
     engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
+    doc = await run_in_threadpool(national_report, engine, report_id)
     permissions.require(user, "report.read", doc)
 
     def build() -> bytes:
@@ -924,206 +507,3 @@ async def download(
     if doc.status == "published" and match and headers["ETag"] in match:
         return Response(status_code=304, headers=headers)
     return Response(data, media_type=att.media_type, headers=headers)
-
-
-# -- writes --------------------------------------------------------------------------------------
-
-
-def _created(request: Request, doc: Document) -> Response:
-    return written(request, {"data": document_json(doc)}, 201, location=document_url(doc))
-
-
-@router.post(
-    "/reports",
-    summary="Start a national report",
-    status_code=201,
-    responses={**WRITE_ERRORS, **answer(data_model("ReportCreated", DocumentOut), "Created", 201)},
-)
-async def create_report(request: Request, user: Writer, body: ReportIn) -> Response:
-    """A new draft for the country, in one of the 2024 modalities: ``new`` (the template's
-    empty sections), ``update`` (pre-filled from the country's last published report),
-    ``vlrs`` (from the country's Voluntary Local Reviews), ``national_urban_forum`` or
-    ``vnr`` (from ``source_text``; to upload the PDF/DOCX use ``POST /reports/start``)."""
-    engine = engine_of(request)
-    code = country_code(request, body.country, "body.country")
-    permissions.require(user, "report.create", country_code=code)
-    doc = await run_in_threadpool(
-        lambda: modalities.start_report(
-            engine, user, country_code=code, year=body.year, modality=body.modality,
-            title=body.title, language=body.language, source_text=body.source_text,
-        )
-    )  # fmt: skip
-    return _created(request, doc)
-
-
-_START_FIELDS = ("country", "year", "modality", "title", "language", "source_text")
-
-
-@router.post(
-    "/reports/start",
-    summary="Start a national report from an uploaded source document",
-    status_code=201,
-    responses={**UPLOAD_ERRORS, **answer(data_model("ReportStarted", DocumentOut), "Created", 201)},
-    openapi_extra=multipart_body(
-        {
-            "country": {"type": "string", "example": "566"},
-            "year": {"type": "integer", "example": 2026},
-            "modality": {"type": "string", "enum": list(MODALITIES)},
-            "title": {"type": "string"},
-            "language": {"type": "string", "enum": list(_PAGE_LANGS)},
-            "source_text": {"type": "string"},
-            "file": {
-                "type": "string",
-                "format": "binary",
-                "description": "the forum outcome or VNR, PDF or DOCX",
-            },
-        },
-        ["country", "year", "modality"],
-    ),
-)
-async def start_report_upload(request: Request, user: Writer) -> Response:
-    """Like ``POST /reports``, as a form with the source document (a national urban forum
-    outcome or a Voluntary National Review, PDF or DOCX) in ``file``."""
-    engine = engine_of(request)
-    values, file = await read_form(request, fields=_START_FIELDS)
-    for name in ("country", "year", "modality"):
-        if not values.get(name):
-            raise ApiError(422, f"field {name!r} is missing", where=f"body.{name}",
-                           fix=f"add -F {name}=…")  # fmt: skip
-    try:
-        body = ReportIn(**{k: v for k, v in values.items() if v != ""})
-    except Exception as exc:  # pydantic's ValidationError: name the first field at fault
-        from pydantic import ValidationError
-
-        if not isinstance(exc, ValidationError):
-            raise
-        first = exc.errors()[0]
-        where = "body." + ".".join(str(p) for p in first["loc"])
-        raise ApiError(422, f"invalid {where}: {first['msg']}", where=where,
-                       fix="see the form's fields at /docs") from exc  # fmt: skip
-    code = country_code(request, body.country, "body.country")
-    permissions.require(user, "report.create", country_code=code)
-    doc = await run_in_threadpool(
-        lambda: modalities.start_report(
-            engine, user, country_code=code, year=body.year, modality=body.modality,
-            title=body.title, language=body.language, source_file=file,
-            source_text=body.source_text,
-        )
-    )  # fmt: skip
-    return _created(request, doc)
-
-
-@router.put(
-    "/reports/{report_id}/sections/{key}",
-    summary="Save a section (a new version)",
-    responses={**WRITE_ERRORS, **answer(data_model("SectionSaved", VersionOut))},
-)
-async def save_section(
-    request: Request,
-    user: Writer,
-    report_id: Annotated[int, _ID],
-    key: Annotated[str, Path(pattern=r"^[a-z0-9_]{1,64}$", description="the section's key")],
-    body: SectionIn,
-) -> Response:
-    """A new version with this section changed (the others as in ``base_version``);
-    ``409`` when ``base_version`` is no longer the current version: someone saved meanwhile,
-    and nothing is overwritten — reload, merge and save again."""
-    engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
-    permissions.require(user, "report.edit", doc)
-    version = await run_in_threadpool(
-        lambda: documents.save_section(
-            engine, user, doc.id, key, base_version=body.base_version,
-            narrative=body.narrative,
-            good_practices=(None if body.good_practices is None
-                            else [g.model_dump() for g in body.good_practices]),
-            indicator_series=body.indicator_series, attachments=body.attachments,
-            note=body.note,
-        )
-    )  # fmt: skip
-    return written(request, {"data": version_json(version)})
-
-
-@router.post(
-    "/reports/{report_id}/transitions",
-    summary="A workflow step: submit, start_review, return, publish, withdraw",
-    responses={**WRITE_ERRORS, **answer(data_model("Transitioned", DocumentOut))},
-)
-async def transition(
-    request: Request, user: Writer, report_id: Annotated[int, _ID], body: TransitionIn
-) -> Response:
-    """``submit`` (the country's focal point), ``start_review``, ``return``, ``publish`` (a
-    reviewer), ``withdraw`` (the focal point); ``409`` when the report's status does not
-    allow the step."""
-    engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
-    permissions.require(user, TRANSITION_ACTIONS[body.action], doc)
-    doc = await run_in_threadpool(
-        lambda: documents.transition(engine, user, doc.id, body.action, note=body.note)
-    )
-    return written(request, {"data": document_json(doc)})
-
-
-@router.post(
-    "/reports/{report_id}/comments",
-    summary="A reviewer's comment on a report in review, or on one of its sections",
-    status_code=201,
-    responses={**WRITE_ERRORS, **answer(data_model("Commented", CommentOut), "Created", 201)},
-)
-async def add_comment(
-    request: Request, user: Writer, report_id: Annotated[int, _ID], body: CommentIn
-) -> Response:
-    """A reviewer's comment on the version in review (``section_key`` for one section);
-    the focal point reads it when the report comes back.  Reviewers and administrators."""
-    engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
-    permissions.require(user, "report.review", doc)
-    comment = await run_in_threadpool(
-        lambda: documents.add_comment(engine, user, doc.id, body.body, section_key=body.section_key)
-    )
-    return written(request, {"data": comment_json(comment)}, 201)
-
-
-def attach_form(section: bool) -> dict[str, Any]:
-    props: dict[str, Any] = {"file": {"type": "string", "format": "binary",
-                                      "description": "PDF or DOCX"}}  # fmt: skip
-    if section:
-        props["section_key"] = {"type": "string", "description": "the section it belongs to"}
-    return multipart_body(props, ["file"])
-
-
-async def attach(request: Request, user: User, doc: Document, *, section: bool) -> Response:
-    """Read the upload (limited), check and store it; shared with the VLRs."""
-    engine = engine_of(request)
-    values, file = await read_form(request, fields=("section_key",) if section else ())
-    if file is None:
-        raise ApiError(422, "the form has no file", where="body.file",
-                       fix="send it as -F file=@report.pdf")  # fmt: skip
-    name, data = file
-    section_key = values.get("section_key") or None
-    att = await run_in_threadpool(
-        lambda: vlrs.add_attachment(engine, user, doc.id, name, data, section_key=section_key)
-    )
-    out = attachment_json(att)
-    return written(request, {"data": out}, 201, location=out["url"])
-
-
-@router.post(
-    "/reports/{report_id}/attachments",
-    summary="Attach a file (PDF or DOCX) to a report",
-    status_code=201,
-    responses={**UPLOAD_ERRORS, **answer(data_model("Attached", AttachmentOut), "Created", 201)},
-    openapi_extra=attach_form(section=True),
-)
-async def add_report_attachment(
-    request: Request, user: Writer, report_id: Annotated[int, _ID]
-) -> Response:
-    """The file is checked by its content (PDF or DOCX; no bombs, no path in its name) and
-    its text extracted; at most 25 MiB (``413`` beyond, before the upload is read)."""
-    engine = engine_of(request)
-    doc = await run_in_threadpool(_report, engine, report_id)
-    permissions.require(user, "report.attach", doc)
-    return await attach(request, user, doc, section=True)
-
-
-refuse_other_methods(router)

@@ -15,13 +15,13 @@ from starlette.responses import Response
 
 from urbanagenda.reporting import search as engine_search
 from urbanagenda.reporting.model import Hit, SearchFilters
-from urbanagenda.web.api.common import json_body, resolve_areas, store_of
-from urbanagenda.web.api.reports import (
+from urbanagenda.web.api._reporting import (
     answer,
     country_code,
     engine_of,
     public_or_private,
 )
+from urbanagenda.web.api.common import json_body, resolve_areas, store_of
 from urbanagenda.web.errors import ApiError
 
 router = APIRouter(tags=["search"])

@@ -3,7 +3,8 @@ city's data and to the national report a review feeds.
 
 A VLR is public once registered (it is already a published document of its government);
 its local focal point (or an administrator) changes its metadata, adds files and withdraws
-it.  Reads, writes, caching and uploads work as for reports (:mod:`.reports`).
+it.  Reads, writes, caching and uploads work as for reports (the helpers of
+:mod:`._reporting`).
 """
 
 from __future__ import annotations
@@ -20,8 +21,7 @@ from urbanagenda.reporting import documents, permissions
 from urbanagenda.reporting import vlrs as registry
 from urbanagenda.reporting.model import Document
 from urbanagenda.web import auth
-from urbanagenda.web.api.common import json_body, page_meta, resolve_areas, store_of
-from urbanagenda.web.api.reports import (
+from urbanagenda.web.api._reporting import (
     READ_ERRORS,
     UPLOAD_ERRORS,
     WRITE_ERRORS,
@@ -40,8 +40,10 @@ from urbanagenda.web.api.reports import (
     public_or_private,
     read_form,
     refuse_other_methods,
+    require_read,
     written,
 )
+from urbanagenda.web.api.common import json_body, page_meta, resolve_areas, store_of
 from urbanagenda.web.errors import ApiError
 
 router = APIRouter(tags=["vlrs"])
@@ -178,8 +180,6 @@ async def list_vlrs(
 async def get_vlr(request: Request, vlr_id: Annotated[int, _ID]) -> Response:
     """Its metadata, files, and links: the city's data page, its observations in the API,
     the national report it feeds."""
-    from urbanagenda.web.api.reports import require_read
-
     user = auth.current_user(request)
     engine = engine_of(request)
     doc = await run_in_threadpool(_vlr, engine, vlr_id)

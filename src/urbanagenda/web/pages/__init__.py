@@ -11,7 +11,9 @@ from fastapi import APIRouter
 
 __all__ = ["MODULES", "router"]
 
-MODULES = ("indicator", "lists", "area", "search", "account", "reports", "vlrs", "home")
+MODULES = (
+    "indicator", "lists", "area", "search", "account", "reports", "report_edit", "vlrs", "home",
+)  # fmt: skip
 
 router = APIRouter()
 for _name in MODULES:

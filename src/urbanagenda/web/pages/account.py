@@ -19,8 +19,7 @@ from urbanagenda.reporting import accounts
 from urbanagenda.reporting.model import User
 from urbanagenda.web import auth
 from urbanagenda.web.i18n import gettext
-from urbanagenda.web.pages.common import check_lang, render
-from urbanagenda.web.pages.reports import (
+from urbanagenda.web.pages._reporting import (
     Labels,
     base_context,
     engine_of,
@@ -30,6 +29,7 @@ from urbanagenda.web.pages.reports import (
     signed_in,
     text_field,
 )
+from urbanagenda.web.pages.common import check_lang, render
 
 __all__ = ["router"]
 

@@ -26,6 +26,7 @@ from urbanagenda.errors import DataError
 from urbanagenda.web import i18n
 from urbanagenda.web.data import WebStore
 from urbanagenda.web.i18n import gettext
+from urbanagenda.web.pages._reporting import Labels
 from urbanagenda.web.pages.common import (
     area_name,
     check_lang,
@@ -34,7 +35,6 @@ from urbanagenda.web.pages.common import (
     series_name,
     store_of,
 )
-from urbanagenda.web.pages.reports import Labels
 
 __all__ = ["MAX_QUERY", "router", "search"]
 

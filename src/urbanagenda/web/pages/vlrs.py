@@ -21,8 +21,7 @@ from urbanagenda.reporting import documents, permissions, vlrs
 from urbanagenda.reporting.model import Document, User
 from urbanagenda.web import auth, i18n
 from urbanagenda.web.i18n import gettext
-from urbanagenda.web.pages.common import area_name, check_lang, render, store_of
-from urbanagenda.web.pages.reports import (
+from urbanagenda.web.pages._reporting import (
     TOPOJSON,
     base_context,
     check_visible,
@@ -39,6 +38,7 @@ from urbanagenda.web.pages.reports import (
     workflow_steps,
     written,
 )
+from urbanagenda.web.pages.common import area_name, check_lang, render, store_of
 
 __all__ = ["router"]
 
