@@ -397,7 +397,7 @@ def mutating_routes(app: Any) -> dict[tuple[str, str], Any]:
 
 def refusals(app: Any) -> set[tuple[str, str]]:
     """Routes that only answer 405 with the full ``Allow`` (a path served by a GET and a
-    POST route, see ``web/api/reports.refuse_other_methods``)."""
+    POST route, see ``web/api/_reporting.refuse_other_methods``)."""
     return {key for key, route in mutating_routes(app).items()
             if getattr(route, "endpoint", None) is not None
             and route.endpoint.__name__ in ("other_methods", "tokens_other_methods")}  # fmt: skip
