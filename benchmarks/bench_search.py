@@ -51,9 +51,9 @@ from sqlalchemy import Engine, create_engine, insert, text
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = Path(__file__).parent / "out"
-SEED = ROOT.parent / "shared" / "seed" / "000_75ec13c1b4496eba.txt"
 SAMPLE = ROOT / "tests" / "reporting" / "data" / "tagging_sample.yaml"
 DEMO = ROOT / "src" / "urbanagenda" / "data" / "reporting"
+SEED = DEMO / "reference" / "sg-report-a79-nua-zh.txt"  # the seed document, as bundled
 LANGUAGES = ("en", "fr", "es", "zh", "ar", "ru")
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -123,10 +123,9 @@ def collect_sentences() -> dict[str, list[str]]:
     from urbanagenda.reporting.text import guess_language
 
     pool: dict[str, set[str]] = {lang: set() for lang in LANGUAGES}
-    if SEED.exists():
-        for line in SEED.read_text("utf-8").splitlines():
-            if line[:1].isdigit():
-                pool["zh"].update(_sentences(line.split(". ", 1)[-1]))
+    for line in SEED.read_text("utf-8").splitlines():
+        if line[:1].isdigit():
+            pool["zh"].update(_sentences(line.split(". ", 1)[-1]))
     for passage in yaml.safe_load(SAMPLE.read_text("utf-8"))["passages"]:
         pool[passage["language"]].update(_sentences(passage["text"]))
     for path in sorted(DEMO.rglob("*.yaml")) if DEMO.exists() else []:
