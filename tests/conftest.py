@@ -16,6 +16,7 @@ import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -196,11 +197,13 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(demo_db: str) -> Iterator[str]:
+@contextmanager
+def serve(database_url: str, log_name: str = "server.log") -> Iterator[str]:
+    """``urbanagenda serve`` as a real uvicorn process on a free port of 127.0.0.1 over
+    ``database_url``; yields its base URL, stops it on exit (log in test-artifacts/)."""
     port = _free_port()
-    env = {**os.environ, "URBANAGENDA_DATABASE_URL": demo_db}
-    log = ROOT / "test-artifacts" / "server.log"
+    env = {**os.environ, "URBANAGENDA_DATABASE_URL": database_url}
+    log = ROOT / "test-artifacts" / log_name
     log.parent.mkdir(exist_ok=True)
     with log.open("wb") as out:
         proc = subprocess.Popen(
@@ -231,3 +234,15 @@ def live_server(demo_db: str) -> Iterator[str]:
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_db: str) -> Iterator[str]:
+    with serve(demo_db) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def start_server():  # type: ignore[no-untyped-def]
+    """:func:`serve` for tests that need a server over a database of their own."""
+    return serve

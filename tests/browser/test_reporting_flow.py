@@ -10,12 +10,7 @@ query (贫民窟).  Every page on the way is checked with axe-core and photograp
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -32,16 +27,10 @@ SECOND = "拉各斯州的贫民窟改造计划于2025年启动，已惠及十二
 COMMENT = "Give the number of residents reached by the programme."
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
-def site(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def site(
+    demo_db: str, tmp_path_factory: pytest.TempPathFactory, start_server: Any
+) -> Iterator[str]:
     """A real server over a copy of the demo database with accounts and a published
     previous report of Nigeria (written through the reporting functions).  Overrides the
     shared ``site`` fixture for this module, so ``visit`` drives this server."""
@@ -69,39 +58,8 @@ def site(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str
         documents.transition(engine, actor, previous.id, step)
     engine.dispose()
 
-    port = _free_port()
-    env = {**os.environ, "URBANAGENDA_DATABASE_URL": url}
-    log = ROOT / "test-artifacts" / "server-reporting-flow.log"
-    log.parent.mkdir(exist_ok=True)
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "urbanagenda.cli.main", "serve", "--port", str(port),
-             "--log-level", "warning"],
-            env=env, stdout=out, stderr=subprocess.STDOUT, cwd=ROOT,
-        )  # fmt: skip
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the server stopped: see {log}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline:
-                proc.kill()
-                raise RuntimeError(f"the server did not start in 120 s: see {log}")
-            time.sleep(0.3)
-        try:
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    with start_server(url, "server-reporting-flow.log") as base:
+        yield base
 
 
 def submit(page: Any, selector: str) -> None:
