@@ -36,7 +36,7 @@ import yaml
 from sqlalchemy import Engine, insert, select
 
 from urbanagenda.errors import ConfigError
-from urbanagenda.reporting import accounts, documents, permissions, search, vlrs
+from urbanagenda.reporting import accounts, documents, permissions, records, search, vlrs
 from urbanagenda.reporting.extract import split_passages
 from urbanagenda.reporting.model import Document, PassageIn, Section, User
 from urbanagenda.reporting.template import load_template
@@ -491,33 +491,14 @@ def _load_reference(engine: Engine, actor: User, now: datetime | None) -> Docume
             "updated_at": at,
         }
         inserted = conn.execute(insert(s.document).values(**values)).inserted_primary_key
-        doc_id = int(inserted[0])  # type: ignore[index]
-        conn.execute(
-            insert(s.document_version).values(
-                document_id=doc_id,
-                number=1,
-                content={"sections": [sec.as_dict() for sec in sections]},
-                content_sha256=documents.content_sha256(sections),
-                note="The report's text as published, one section per chapter.",
-                created_by=actor.id,
-                created_at=at,
-            )
-        )
-        conn.execute(
-            insert(s.document_event).values(
-                document_id=doc_id,
-                version=1,
-                actor_id=actor.id,
-                action="register",
-                from_status=None,
-                to_status="published",
-                at=at,
-                details={"demo_key": REFERENCE_KEY, "file": REFERENCE_FILE},
-            )
-        )
-        doc = Document(id=doc_id, **values)
+        doc = Document(id=int(inserted[0]), **values)  # type: ignore[index]
+        note = "The report's text as published, one section per chapter."
+        records._write_version(conn, doc.id, 1, sections, actor=actor, note=note, at=at)
+        details = {"demo_key": REFERENCE_KEY, "file": REFERENCE_FILE}
+        records._log(conn, doc, actor, "register", at=at, version=1,
+                     to_status="published", details=details)  # fmt: skip
         search.replace_passages(conn, doc, passages, version=1)
-    return documents.get_document(engine, doc_id)
+    return documents.get_document(engine, doc.id)
 
 
 def _example_metadata(key: str) -> dict[str, Any]:
