@@ -478,3 +478,147 @@ search_passage = Table(  # what search finds: passages of public documents, tagg
     Column("area_code", String(64), nullable=True),
     Column("year", Integer, nullable=True),
 )
+
+# --- Institutional records (the Secretary-General report's sections II-IV) -----------------
+# Every fact carries its citation: the document it comes from (``source_doc``, a key of
+# ``record_source``) and the paragraph (``source_para``, e.g. "6" or "14, fn 2").  A reload
+# that changes a fact moves the old row into ``record_revision`` (never silently overwritten).
+
+record_source = Table(  # the documents institutional facts are taken from
+    "record_source",
+    metadata,
+    Column("code", String(64), primary_key=True),  # e.g. "A/79/SG-NUA-2024"
+    Column("title", Text, nullable=False),
+    Column("publisher", Text, nullable=True),
+    Column("published", String(10), nullable=True),  # ISO date or year
+    Column("language", String(5), nullable=True),
+    Column("url", Text, nullable=True),
+    Column("reference_document_id", Integer, ForeignKey("document.id"), nullable=True),
+)
+
+gov_body = Table(  # UN-Habitat Assembly, Executive Board, Committee of Permanent Representatives
+    "gov_body",
+    metadata,
+    Column("code", String(32), primary_key=True),  # UNHA | EB | CPR
+    Column("name", JSON, nullable=False),  # {"en": ..., "zh": ...}
+    Column("description", JSON, nullable=False),  # {"en": ..., "zh": ...}
+    Column("established_by", Text, nullable=True),  # e.g. "General Assembly resolution 73/239"
+    Column("source_doc", String(64), ForeignKey("record_source.code"), nullable=False),
+    Column("source_para", String(32), nullable=False),
+)
+
+gov_session = Table(
+    "gov_session",
+    metadata,
+    Column("code", String(48), primary_key=True),  # e.g. "UNHA-2", "EB-2023-1", "CPR-OEM-2"
+    Column("body_code", String(32), ForeignKey("gov_body.code"), nullable=False, index=True),
+    Column("name", JSON, nullable=False),  # {"en": ..., "zh": ...}
+    Column("start_date", String(10), nullable=False),  # ISO date
+    Column("end_date", String(10), nullable=False),
+    Column("place", JSON, nullable=True),  # {"en": "Nairobi", "zh": "内罗毕"}
+    Column("status", String(16), nullable=False),  # held | planned | resumed
+    Column("member_states_count", Integer, nullable=True),
+    Column("participants", JSON, nullable=False),  # M49 codes where known, else []
+    Column("source_doc", String(64), ForeignKey("record_source.code"), nullable=False),
+    Column("source_para", String(32), nullable=False),
+)
+
+gov_outcome = Table(  # resolutions, decisions, declarations adopted (or drafted) at a session
+    "gov_outcome",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_code", String(48), ForeignKey("gov_session.code"), nullable=False, index=True),
+    Column("kind", String(16), nullable=False),  # resolution | decision | declaration | draft_*
+    Column("number", String(32), nullable=True),  # "2/10", "2023/4"; None for counted groups
+    Column("count", Integer, nullable=False, default=1),  # "10 resolutions" recorded as one row
+    Column("title", JSON, nullable=False),
+    Column("subject", String(64), nullable=True),  # e.g. finance, strategic_plan, smart_cities
+    Column("adoption", String(24), nullable=True),  # consensus | vote | None
+    Column("implementation_status", String(24), nullable=False),  # see records.STATUSES
+    Column("document_symbol", String(64), nullable=True),  # e.g. "HSP/EB.2023/23"
+    Column("source_doc", String(64), ForeignKey("record_source.code"), nullable=False),
+    Column("source_para", String(32), nullable=False),
+    UniqueConstraint("session_code", "kind", "number", name="uq_gov_outcome_key"),
+)
+
+programme = Table(  # UN-Habitat global programmes
+    "programme",
+    metadata,
+    Column("code", String(48), primary_key=True),  # e.g. "SAFER_CITIES"
+    Column("name", JSON, nullable=False),
+    Column("theme", String(48), nullable=True),
+    Column("started", Integer, nullable=True),  # year
+    Column("source_doc", String(64), ForeignKey("record_source.code"), nullable=False),
+    Column("source_para", String(32), nullable=False),
+)
+
+programme_result = Table(
+    "programme_result",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("programme_code", String(48), ForeignKey("programme.code"), nullable=False, index=True),
+    # people_reached | countries | policy_reform_countries | partners | normative_products |
+    # cities | local_governments | funds_usd | utilities | projects | members | …
+    Column("metric", String(48), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("qualifier", String(16), nullable=False),  # exact | more_than | about | nearly
+    Column("period_years", Integer, nullable=True),  # "in the past 18 years"
+    Column("period_start", Integer, nullable=True),
+    Column("period_end", Integer, nullable=True),
+    Column("as_of", String(10), nullable=False),  # reporting date, e.g. "2024-06-30"
+    Column("note", JSON, nullable=True),
+    Column("source_doc", String(64), ForeignKey("record_source.code"), nullable=False),
+    Column("source_para", String(32), nullable=False),
+    UniqueConstraint("programme_code", "metric", "as_of", name="uq_programme_result_key"),
+)
+
+funding = Table(  # income by channel and year
+    "funding",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    # total | regular_budget | foundation_non_earmarked | foundation_earmarked |
+    # technical_cooperation
+    Column("channel", String(32), nullable=False),
+    Column("amount_usd", Float, nullable=True),
+    Column("reported_change", Float, nullable=True),  # as published: 0.13 = +13 %, 2.0 = ×3
+    Column("contributors_count", Integer, nullable=True),
+    Column("note", JSON, nullable=True),
+    Column("source_doc", String(64), ForeignKey("record_source.code"), nullable=False),
+    Column("source_para", String(32), nullable=False),
+    UniqueConstraint("year", "channel", name="uq_funding_key"),
+)
+
+contribution = Table(  # contributors by year and channel (member states, others)
+    "contribution",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("contributor", String(128), nullable=False),  # M49 code or a name
+    Column("amount_usd", Float, nullable=True),
+    Column("source_doc", String(64), ForeignKey("record_source.code"), nullable=False),
+    Column("source_para", String(32), nullable=False),
+    UniqueConstraint("year", "channel", "contributor", name="uq_contribution_key"),
+)
+
+record_load = Table(
+    "record_load",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_file", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("counts", JSON, nullable=False),  # {"gov_session": 5, ...} inserted/updated
+)
+
+record_revision = Table(  # the previous state of a record a reload changed
+    "record_revision",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("table_name", String(32), nullable=False),
+    Column("record_key", Text, nullable=False),  # JSON of the natural key
+    Column("previous", JSON, nullable=False),
+    Column("load_id", Integer, ForeignKey("record_load.id"), nullable=False),
+    Column("replaced_at", DateTime(timezone=True), nullable=False),
+)

@@ -19,7 +19,7 @@ __all__ = ["MODULES", "RESOURCES", "router"]
 
 MODULES = (
     "catalogue", "areas", "observations", "assessments", "aggregates",
-    "reports", "report_writes", "vlrs", "search",
+    "reports", "report_writes", "vlrs", "search", "records", "publications",
 )  # fmt: skip
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(guard)], responses=ERRORS)
