@@ -527,10 +527,16 @@ gov_outcome = Table(  # resolutions, decisions, declarations adopted (or drafted
     "gov_outcome",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("session_code", String(48), ForeignKey("gov_session.code"), nullable=False, index=True),
-    Column("kind", String(16), nullable=False),  # resolution | decision | declaration | draft_*
-    Column("number", String(32), nullable=True),  # "2/10", "2023/4"; None for counted groups
-    Column("count", Integer, nullable=False, default=1),  # "10 resolutions" recorded as one row
+    Column("body_code", String(32), ForeignKey("gov_body.code"), nullable=False, index=True),
+    # the session that adopted it, where the source says which
+    Column("session_code", String(48), ForeignKey("gov_session.code"), nullable=True, index=True),
+    Column("year", Integer, nullable=True),
+    # resolution | decision | declaration | draft_resolution | draft_decision | draft_declaration
+    Column("kind", String(24), nullable=False),
+    # "2/10", "2023/4"; None for a counted group ("10 resolutions"): a session's total of a
+    # kind is its group row's count where there is one, else the number of its rows
+    Column("number", String(32), nullable=True),
+    Column("count", Integer, nullable=False, default=1),
     Column("title", JSON, nullable=False),
     Column("subject", String(64), nullable=True),  # e.g. finance, strategic_plan, smart_cities
     Column("adoption", String(24), nullable=True),  # consensus | vote | None
@@ -538,7 +544,7 @@ gov_outcome = Table(  # resolutions, decisions, declarations adopted (or drafted
     Column("document_symbol", String(64), nullable=True),  # e.g. "HSP/EB.2023/23"
     Column("source_doc", String(64), ForeignKey("record_source.code"), nullable=False),
     Column("source_para", String(32), nullable=False),
-    UniqueConstraint("session_code", "kind", "number", name="uq_gov_outcome_key"),
+    UniqueConstraint("body_code", "kind", "number", name="uq_gov_outcome_key"),
 )
 
 programme = Table(  # UN-Habitat global programmes
