@@ -20,3 +20,15 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" || ! -d frontend/node_module
     (cd frontend && npm ci --no-audit --no-fund --loglevel=error && npm run --silent build)
     echo "$want" > "$stamp"
 fi
+# Generated reports (PDF) need Pango for WeasyPrint and a CJK font for Chinese text; both are
+# Debian packages.  Install them when missing and we may (root with apt), else say what to do.
+missing=()
+.venv/bin/python -c "import weasyprint" >/dev/null 2>&1 || missing+=(libpango-1.0-0 libpangoft2-1.0-0)
+fc-list :lang=zh 2>/dev/null | grep -q . || missing+=(fonts-wqy-microhei fontconfig)
+if (( ${#missing[@]} )); then
+    if [[ $(id -u) == 0 ]] && command -v apt-get >/dev/null 2>&1; then
+        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    else
+        echo "PDF reports need these Debian packages: ${missing[*]} (install them as root)" >&2
+    fi
+fi
