@@ -51,6 +51,11 @@ RESOURCES: dict[str, str] = {
     "vlr": f"{_BASE}/vlrs/11",
     "attachment": f"{_BASE}/attachments/3",
     "search": f"{_BASE}/search?q=%E8%B4%AB%E6%B0%91%E7%AA%9F",
+    # institutional records and generated reports (docs/api.md, "Records" and "Publications")
+    "records": f"{_BASE}/records",
+    "records_section": f"{_BASE}/records/sessions",
+    "publications": f"{_BASE}/publications",
+    "publication": f"{_BASE}/publications/national?area=566&lang=en&format=html",
 }
 
 
