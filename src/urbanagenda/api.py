@@ -129,6 +129,7 @@ def build_demo(
     seed report and example reports and VLRs); idempotent.  With ``accounts_file``, also a
     demo account per role, their random passwords written to that file (mode 600)."""
     from urbanagenda.reporting import demo
+    from urbanagenda.synthesis.records import load_seed_records, record_counts
 
     start = time.perf_counter()
     engine = _engine(database)
@@ -144,11 +145,14 @@ def build_demo(
         )
         loads.append({"source": rel, **result.to_dict()})
     library = demo.load_demo_library(engine, progress=progress)
+    # after the library: the seed report's records link to its reference document
+    records = load_seed_records(engine, progress=progress)
     created = demo.create_demo_accounts(engine, accounts_file) if accounts_file else []
     return {
         "loads": loads,
-        "summary": query.summary(engine),
+        "summary": {**query.summary(engine), "institutional_records": record_counts(engine)},
         "library": library,
+        "records": records.to_dict(),
         "accounts_file": str(accounts_file) if accounts_file else None,
         "accounts_created": [a.username for a in created],
         "seconds": time.perf_counter() - start,
