@@ -109,6 +109,10 @@ def local_text(value: Any, lang: str) -> Markup:
     return Markup("")
 
 
+#: Babel locales of the page languages whose default is not the UN's usage.
+_DATE_LOCALES = {"en": "en_GB"}
+
+
 def _date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(str(text)) if text else None
@@ -117,13 +121,15 @@ def _date(text: str | None) -> date | None:
 
 
 def date_range(start: str | None, end: str | None, lang: str) -> str:
-    """ "5–9 June 2023", "2023年6月5日至9日" (Babel's interval formats for the locale)."""
+    """'5–9 Jun 2023', '2023年6月5日至9日': Babel's interval formats for the locale (English
+    as the United Nations writes it, the day before the month)."""
     first, last = _date(start), _date(end)
     if first is None:
         return str(start or "")
+    locale = _DATE_LOCALES.get(lang, lang)
     if last is None or last == first:
-        return str(format_date(first, "long", locale=lang))
-    return str(format_interval(first, last, "yMMMd", locale=lang))
+        return str(format_date(first, "long", locale=locale))
+    return str(format_interval(first, last, "yMMMd", locale=locale))
 
 
 def amount(value: float | None, digits: int = 1) -> str:
