@@ -309,6 +309,7 @@ def _register_subcommands() -> None:
         ("urbanagenda.cli.spatial", "compute_batch_command", "compute-batch"),
         ("urbanagenda.cli.serve", "serve_command", "serve"),
         ("urbanagenda.cli.users", "users_app", "users"),
+        ("urbanagenda.cli.records", "records_app", "records"),
         ("urbanagenda.cli.report", "report_command", "report"),
     ):
         try:
