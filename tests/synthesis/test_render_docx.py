@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from collections.abc import Iterator
+from datetime import UTC
 from typing import Any
 
 import docx
@@ -111,8 +112,8 @@ def test_cover_page(en: bytes, sample_document: Document) -> None:
     for key, value in sample_document.meta.items():
         assert f"{key}: {value}" in texts
     assert sample_document.generated_at is not None
-    stamp = Formatter("en").datetime(sample_document.generated_at)
-    assert f"Generated: {stamp}" in texts
+    at = sample_document.generated_at.astimezone(UTC).replace(tzinfo=None)
+    assert f"Generated: {Formatter('en').datetime(at)} UTC" in texts
     # the cover ends with a page break and carries no page number (first-page footer)
     assert any(br.get(qn("w:type")) == "page" for br in paras[7]._p.iter(qn("w:br")))
     assert d.sections[0].different_first_page_header_footer
@@ -230,7 +231,7 @@ def test_table(en: bytes, sample_document: Document) -> None:
         assert shd.get(qn("w:fill")) == charts.STATUS_COLOURS[status].lstrip("#").upper()
         assert row.cells[3].text == cells[3].text
     # notes and sources below
-    assert body[idx + 1].text == model.notes[0]
+    assert body[idx + 1].text == f"Note: {model.notes[0]}"
     assert body[idx + 2].text == "Sources: S1, S2"
 
 
@@ -285,7 +286,8 @@ def test_sources_table(en: bytes, sample_document: Document) -> None:
     assert rows["S1"][5] == "2015, 2018, 2020–2022"
     # cited in: paragraphs by number, tables and figures by caption number
     assert rows["S1"][6] == "para. 2, Table 1, Figure 1, Figure 2"
-    assert rows["S4"][6] == "para. 2, II.A"
+    assert rows["S4"][6] == "para. 2, list after para. 2"
+    assert rows["S1"][4] == "World (1), Sub-Saharan Africa (202), Kenya (404), Nigeria (566)"
     assert rows["S5"][1].endswith("<https://population.un.org/wup/>")
     # every internal link lands on a bookmark, and bookmark names are unique
     body = d.element.body
@@ -384,3 +386,27 @@ def test_years() -> None:
     assert _years([2022, 2015, 2018, 2020, 2021]) == "2015, 2018, 2020–2022"
     assert _years([2020, 2021]) == "2020, 2021"
     assert _years([]) == ""
+
+
+def test_inserted_properties_are_in_schema_order(en: bytes) -> None:
+    """The elements the renderer writes itself sit where ECMA-376 puts them (Word refuses
+    a document whose property elements are out of order)."""
+    from urbanagenda.synthesis.render import docx as mod
+
+    d = _open(en)
+
+    def in_order(parent: Any, seq: tuple[str, ...]) -> None:
+        known = [qn(t) for t in seq]
+        positions = [known.index(c.tag) for c in parent if c.tag in known]
+        assert positions == sorted(positions), [c.tag for c in parent]
+
+    body = d.element.body
+    for tcpr in body.iter(qn("w:tcPr")):
+        in_order(tcpr, mod._SEQ_TCPR)
+    for trpr in body.iter(qn("w:trPr")):
+        in_order(trpr, mod._SEQ_TRPR)
+    for tblpr in body.iter(qn("w:tblPr")):
+        in_order(tblpr, mod._SEQ_TBLPR)
+    in_order(d.settings.element, ("w:savePreviewPicture", *mod._SEQ_SETTINGS_TAIL))
+    rpr = d.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault"))[0]
+    in_order(rpr, ("w:rFonts", "w:sz", "w:szCs", *mod._SEQ_RPR_TAIL))

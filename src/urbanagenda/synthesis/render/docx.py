@@ -25,6 +25,7 @@ import io
 import re
 from collections.abc import Iterable, Sequence
 from datetime import UTC
+from functools import cache
 from typing import Any
 
 import docx
@@ -79,6 +80,20 @@ _WORD_NAMES = {
     "TOC 1": "toc 1",
     "TOC 2": "toc 2",
 }
+#: The renderers' words, until ``phrases/common.yaml`` has them (the HTML renderer's keys).
+_FALLBACK = {
+    "table_n": {"en": "Table {n}.", "zh": "表 {n}"},
+    "figure_n": {"en": "Figure {n}.", "zh": "图 {n}"},
+    "label_sep": {"en": ": ", "zh": "："},
+    "list_sep": {"en": ", ", "zh": "、"},
+    "table_notes": {"en": "Note", "zh": "注"},
+    "cited_para": {"en": "para. {n}", "zh": "第{n}段"},
+    "cited_list": {"en": "list after para. {n}", "zh": "第{n}段后的列表"},
+    "cited_text": {"en": "text", "zh": "正文"},
+    "areas_many": {"en": "{n} areas (M49 codes): {codes}", "zh": "{n} 个地区（M49 代码）：{codes}"},
+}
+#: Areas named in the table of sources; more are listed by code.
+_MAX_NAMED_AREAS = 8
 _NOTICE_FILL = {"info": ("E8F0FB", "5B8BD0"), "warning": ("FFF4E0", "D9A036")}
 
 # Schema order of the children we insert ourselves (ECMA-376, transitional).
@@ -233,33 +248,42 @@ class _Writer:
         self._footnotes: list[tuple[int, str]] = []  # (w:id, text)
         self._cited_in: dict[str, tuple[str, str]] = {}  # block id -> (label, bookmark)
         self._toc: list[tuple[Heading, str]] = []  # headings (level ≤ 2) and bookmarks
-        self._section = ""  # "II.A" of the blocks being written
+        self._current: Heading | None = None  # the heading of the blocks being written
+        self._last_para: int | None = None  # the last numbered paragraph written
 
     def style(self, name: str) -> Any:
         """A style by its English name (built-in ones Word knows by a lower-case name)."""
         return self.d.styles[_WORD_NAMES.get(name, name)]
 
     # -- words ---------------------------------------------------------------------------
-    def label(self, key: str) -> str:
+    def label(self, key: str, **values: Any) -> str:
+        """A word of ``phrases/common.yaml`` (``Document.labels`` overrides it); the
+        renderers' own words fall back to :data:`_FALLBACK` where the file lacks them."""
         if key in self.doc.labels:
-            return self.doc.labels[key]
-        return self.phrases.t(key)
+            template = self.doc.labels[key]
+        elif self.phrases.has(key):
+            template = str(self.phrases.get(key))
+        elif key in _FALLBACK:
+            template = _FALLBACK[key][self.lang]
+        else:
+            template = self.phrases.t(key)  # ConfigError: no such phrase
+        return template.format(**values) if values else template
 
     @property
     def colon(self) -> str:
-        return "：" if self.zh else ": "
+        return self.label("label_sep")
 
     @property
     def comma(self) -> str:
-        return "、" if self.zh else ", "
+        return self.label("list_sep")
 
     def numbered_label(self, key: str, n: int) -> str:
         """ "Table 3." / "表 3"."""
-        return f"{self.label(key)} {n}" + ("" if self.zh else ".")
+        return self.label(f"{key}_n", n=n)
 
-    def para_ref(self, n: int) -> str:
-        raw = str(self.phrases.get("paragraph", "para."))
-        return raw.format(n=n) if "{n}" in raw else f"{raw} {n}"
+    def block_label(self, key: str, n: int) -> str:
+        """ "Table 3" / "表 3" (in "cited in")."""
+        return self.numbered_label(key, n).rstrip(".")
 
     # -- the whole document --------------------------------------------------------------
     def render(self) -> bytes:
@@ -520,10 +544,15 @@ class _Writer:
         if h.level <= 2:
             name = self._bookmark(p, _bookmark_name("_Toc_", h.id or str(len(self._toc))))
             self._toc.append((h, name))
-        if level == 1:
-            self._section = h.label.rstrip(".") or h.text
-        elif level == 2 and h.label:
-            self._section = f"{self._section.split('.')[0]}.{h.label.rstrip('.')}"
+        self._current = h
+
+    def _under(self) -> str:
+        """What "cited in" calls an unnumbered block: its heading, as the HTML does."""
+        if self._current is not None:
+            return f"{self._current.label} {self._current.text}".strip()
+        if self._last_para is not None:
+            return self.label("cited_para", n=self._last_para)
+        return self.label("cited_text")
 
     def _paragraph(self, para: Paragraph) -> None:
         p = self.d.add_paragraph()
@@ -535,8 +564,11 @@ class _Writer:
             p.add_run(f"{para.number}.\t")
         self._inlines(p, para.inlines)
         self._source_marks(p, para.sources, inline=True)
-        label = self.para_ref(para.number) if para.number is not None else self._section
-        self._cite_target(para.id, label, p)
+        if para.number is not None:
+            self._last_para = para.number
+            self._cite_target(para.id, self.label("cited_para", n=para.number), p)
+        else:
+            self._cite_target(para.id, self._under(), p)
 
     def _list(self, block: List) -> None:
         last = len(block.items) - 1
@@ -554,7 +586,12 @@ class _Writer:
                 self._source_marks(p, block.sources, inline=True)
             first_p = first_p or p
         if first_p is not None:
-            self._cite_target(block.id, self._section, first_p)
+            label = (
+                self.label("cited_list", n=self._last_para)
+                if self._last_para is not None
+                else self._under()
+            )
+            self._cite_target(block.id, label, first_p)
 
     def _caption(self, key: str, number: int, text: str) -> DocxParagraph:
         p = self.d.add_paragraph(style="Caption")
@@ -565,14 +602,16 @@ class _Writer:
     def _table(self, t: Table) -> None:
         cap = self._caption("table", t.number, t.caption)
         cap.paragraph_format.keep_with_next = True
-        self._cite_target(t.id, f"{self.label('table')} {t.number}", cap)
+        self._cite_target(t.id, self.block_label("table", t.number), cap)
         self._grid(
             t.header,
             [list(r) for r in t.rows],
             caption=f"{self.numbered_label('table', t.number)} {t.caption}",
         )
         for note in t.notes:
-            self.d.add_paragraph(note, style="Table Note")
+            p = self.d.add_paragraph(style="Table Note")
+            p.add_run(f"{self.label('table_notes')}{self.colon}").italic = True
+            p.add_run(note)
         if t.sources:
             self._source_marks(self.d.add_paragraph(style="Table Note"), t.sources, inline=False)
         self.d.paragraphs[-1].paragraph_format.space_after = Pt(10)
@@ -642,9 +681,9 @@ class _Writer:
         docpr = shape._inline.docPr
         docpr.set("descr", f.alt)
         docpr.set("title", f.caption)
-        docpr.set("name", f"{self.label('figure')} {f.number}")
+        docpr.set("name", self.block_label("figure", f.number))
         cap = self._caption("figure", f.number, f.caption)
-        self._cite_target(f.id, f"{self.label('figure')} {f.number}", cap)
+        self._cite_target(f.id, self.block_label("figure", f.number), cap)
         if f.sources:
             self._source_marks(self.d.add_paragraph(style="Table Note"), f.sources, inline=False)
         self.d.paragraphs[-1].paragraph_format.space_after = Pt(10)
@@ -680,7 +719,12 @@ class _Writer:
         if d.generated_at is not None:
             p = self.d.add_paragraph(style="Cover Meta")
             p.add_run(f"{self.label('generated')}{self.colon}").bold = True
-            p.add_run(self.fmt.datetime(d.generated_at))
+            at = d.generated_at
+            if at.tzinfo is not None:
+                stamp = f"{self.fmt.datetime(at.astimezone(UTC).replace(tzinfo=None))} UTC"
+            else:
+                stamp = self.fmt.datetime(at)
+            p.add_run(stamp)
         p = self.d.add_paragraph(self.label("generated_by"), style="Cover Meta")
         p.runs[0].italic = True
         p.add_run().add_break(WD_BREAK.PAGE)
@@ -767,11 +811,12 @@ class _Writer:
                 cell.width = Cm(w)
 
     def _areas(self, s: Source) -> str:
+        """ "Nigeria (566), Kenya (404)"; many areas by their M49 codes."""
         if not s.areas:
             return ""
-        shown = list(s.areas[:12])
-        text = self.comma.join(shown)
-        return text + (f"{self.comma}… ({len(s.areas)})" if len(s.areas) > len(shown) else "")
+        if len(s.areas) > _MAX_NAMED_AREAS:
+            return self.label("areas_many", n=len(s.areas), codes=", ".join(s.areas))
+        return self.comma.join(_area_names(tuple(s.areas), self.lang))
 
     def _used_by(self, p: DocxParagraph, s: Source) -> None:
         seen: list[tuple[str, str]] = []
@@ -830,6 +875,24 @@ class _Writer:
         pr.append(_el("w:footnote", id="-1"))
         pr.append(_el("w:footnote", id="0"))
         _put(self.d.settings.element, pr, _SEQ_SETTINGS_TAIL)
+
+
+@cache
+def _area_names(codes: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    """Names with their M49 codes ("Nigeria (566)"); a code the catalogue lacks as is."""
+    from urbanagenda.errors import DataError
+    from urbanagenda.model.areas import load_areas
+
+    areas = load_areas()
+    out = []
+    for code in codes:
+        try:
+            name = areas.name(code, lang)
+        except (DataError, KeyError):
+            out.append(code)
+            continue
+        out.append(f"{name}（{code}）" if lang == "zh" else f"{name} ({code})")
+    return tuple(out)
 
 
 def _letter(i: int) -> str:
