@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from urbanagenda.errors import DataError
+from urbanagenda.synthesis.document import Document
 from urbanagenda.synthesis.generate import DEFAULT_METHOD, FORMATS, KINDS, MEDIA_TYPES
 from urbanagenda.synthesis.text import REPORT_LANGUAGES, UN_LANGUAGES
 from urbanagenda.web.api.common import (
@@ -187,7 +188,9 @@ class Publications:
         max_bytes: int = 128 * 2**20,
         max_waiting: int = 4,
         wait_seconds: float = 300.0,
+        max_documents: int = 4,
     ) -> None:
+        self.max_documents = max_documents
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.max_waiting = max_waiting
@@ -198,6 +201,9 @@ class Publications:
         self._generating = threading.Lock()
         self._waiting = 0
         self.generations = 0  # how many reports were generated (not served from the cache)
+        self.builds = 0  # how many documents were built from the store
+        # the last few documents built: the HTML, PDF and DOCX of a report share one build
+        self._documents: OrderedDict[tuple[Any, ...], Document] = OrderedDict()
 
     def _get(self, key: tuple[Any, ...]) -> tuple[bytes, str] | None:
         with self._cache_lock:
@@ -258,10 +264,17 @@ class Publications:
             with self._cache_lock:
                 self._waiting -= 1
 
-    @staticmethod
-    def _build(store: WebStore, pub: Publication) -> bytes:
-        from urbanagenda.synthesis.generate import build_report, render
+    def _document(self, store: WebStore, pub: Publication) -> Document:
+        """The report's document model, built from the store or kept from the last builds
+        (called with the generation lock held)."""
+        from urbanagenda.synthesis.generate import build_report
 
+        key = (pub.kind, pub.area, pub.lang, pub.method, store.cache_version(),
+               records_stamp(store))  # fmt: skip
+        doc = self._documents.get(key)
+        if doc is not None:
+            self._documents.move_to_end(key)
+            return doc
         try:
             doc = build_report(
                 store.engine, pub.kind, area=pub.area, lang=pub.lang, method=pub.method
@@ -269,7 +282,16 @@ class Publications:
         except DataError as exc:
             fix = "see /api/v1/publications for what can be generated"
             raise ApiError(422, str(exc), where="query", fix=fix) from exc
-        return render(doc, pub.fmt)
+        self.builds += 1
+        self._documents[key] = doc
+        while len(self._documents) > self.max_documents:
+            self._documents.popitem(last=False)
+        return doc
+
+    def _build(self, store: WebStore, pub: Publication) -> bytes:
+        from urbanagenda.synthesis.generate import render
+
+        return render(self._document(store, pub), pub.fmt)
 
 
 _STATE_LOCK = threading.Lock()
