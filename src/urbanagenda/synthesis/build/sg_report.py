@@ -21,6 +21,7 @@ from dataclasses import replace
 from typing import Any
 
 import pandas as pd
+import yaml
 
 from urbanagenda.errors import UrbanAgendaError
 from urbanagenda.model.areas import Areas, load_areas
@@ -35,7 +36,7 @@ from urbanagenda.synthesis.build._monitoring import (
 )
 from urbanagenda.synthesis.document import Cell, Document, DocumentBuilder, Inline, NoteRef
 from urbanagenda.synthesis.generate import BuildContext
-from urbanagenda.synthesis.records import Records, read_records
+from urbanagenda.synthesis.records import Records, channel_definitions, read_records
 from urbanagenda.synthesis.text import Formatter, Phrases
 
 __all__ = ["build_sg_report"]
@@ -753,10 +754,13 @@ class _SgReport:
         """The funding channels: the definitions of the records file where there are, else the
         channels with funding rows."""
         try:
-            from urbanagenda.synthesis.records import channel_definitions  # type: ignore[attr-defined]
-
-            defs: dict[str, dict[str, Any]] = channel_definitions()
-        except (ImportError, OSError, ValueError):
+            defs = {
+                code: d
+                for code, d in channel_definitions().items()
+                if isinstance(d.get("source"), Mapping)
+                and d["source"].get("doc") in self.rec.sources  # the seed's records are loaded
+            }
+        except (OSError, ValueError, yaml.YAMLError):
             defs = {}
         used = {str(r["channel"]) for r in self.rec.funding} - {"total"}
         codes = sorted(set(defs) | used, key=self._channel_rank)
@@ -765,8 +769,7 @@ class _SgReport:
         names = [self._channel_word("channels", c) for c in codes]
         cite_rows = [
             {"source_doc": d["source"].get("doc"), "source_para": d["source"].get("para")}
-            for c, d in defs.items()
-            if isinstance(d.get("source"), Mapping) and d["source"].get("doc") in self.rec.sources
+            for d in defs.values()
         ]
         cite_rows += [r for r in self.rec.funding if r["channel"] != "total" and not defs]
         return names, cite_rows
