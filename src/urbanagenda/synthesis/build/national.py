@@ -879,8 +879,11 @@ class _Draft:
         )
         for sc in shown:
             self.city_sentence(sc, latest[latest["series_code"] == sc], series_sources[sc])
-        chart_series = max(shown, key=lambda c: (int(coverage[c]), -shown.index(c)))
-        if int(coverage[chart_series]) >= 2:
+        # the chart: the series with the most cities among those whose cities differ
+        spread = latest.groupby("series_code")["value"].agg(lambda v: float(v.max() - v.min()))
+        varied = [c for c in shown if int(coverage[c]) >= 2 and spread[c] > 0]
+        if varied:
+            chart_series = max(varied, key=lambda c: (int(coverage[c]), -shown.index(c)))
             self.city_chart(
                 chart_series,
                 latest[latest["series_code"] == chart_series],
