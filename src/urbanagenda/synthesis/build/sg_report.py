@@ -30,6 +30,7 @@ from urbanagenda.reporting.model import Document as LibraryDocument
 from urbanagenda.synthesis import charts
 from urbanagenda.synthesis.build._monitoring import (
     Monitoring,
+    data_version,
     monitoring,
     region_names,
     series_provenance,
@@ -172,6 +173,7 @@ class _SgReport:
         if self.period:
             meta[self.p.t("period_label")] = self.fmt.date_range(*self.period)
         meta[self.p.t("method_label")] = ctx.method
+        meta[self.p.t("database_version")] = data_version(ctx.engine)
         self.doc = Document(
             kind="sg-report",
             lang=self.lang,
@@ -230,13 +232,11 @@ class _SgReport:
         sep = "；" if self.lang == "zh" else "; "
         return keys, self.b.note(self.p.t("fn_source", sources=sep.join(parts)))
 
-    def para_cited(self, text: str, rows: Sequence[Mapping[str, Any]], extra: str = "") -> None:
+    def para_cited(self, text: str, rows: Sequence[Mapping[str, Any]]) -> None:
         keys, note = self.cite(rows)
         content: list[str | Inline] = [text]
         if note is not None:
             content.append(note)
-        if extra:
-            content.append(self.sep + extra)
         self.b.para(content, sources=keys)
 
     def _finish_sources(self) -> None:
@@ -633,7 +633,7 @@ class _SgReport:
                         Cell(str(status)),
                     ]
                 )
-            keys, _ = self._keys(sessions)
+            keys = self._keys(sessions)
             b.table(
                 p.t("t_sessions"),
                 [
@@ -678,7 +678,7 @@ class _SgReport:
                         Cell(str(p.get("implementation", {}).get(status, status))),
                     ]
                 )
-            keys, _ = self._keys(self.rec.outcomes)
+            keys = self._keys(self.rec.outcomes)
             b.table(
                 p.t("t_outcomes"),
                 [
@@ -699,7 +699,7 @@ class _SgReport:
         ]
         return ("、" if self.lang == "zh" else ", ").join(items)
 
-    def _keys(self, rows: Iterable[Mapping[str, Any]]) -> tuple[list[str], None]:
+    def _keys(self, rows: Iterable[Mapping[str, Any]]) -> list[str]:
         """Source keys of rows (tables cite without a footnote)."""
         keys = []
         for row in rows:
@@ -710,7 +710,7 @@ class _SgReport:
                     self.used_paras[str(doc)].update(_paras(str(para)))
                 if key not in keys:
                     keys.append(key)
-        return keys, None
+        return keys
 
     # -- III. finance ---------------------------------------------------------------------
     def _channel_rank(self, channel: str) -> tuple[int, str]:
@@ -872,7 +872,7 @@ class _SgReport:
             for r in ordered
             if _text(r.get("note"), self.lang)
         ]
-        keys, _ = self._keys(ordered)
+        keys = self._keys(ordered)
         b.table(
             p.t("t_funding"),
             [
@@ -912,9 +912,7 @@ class _SgReport:
                     )
                 ),
             )
-            spec = charts.bar_chart(
-                data, colour="channel", value_title=p.t("usd_millions"), value_format=",.2f"
-            )
+            spec = charts.bar_chart(data, value_title=p.t("usd_millions"), value_format=",.2~f")
             b.figure(p.t("fig_funding"), spec, alt, sources=keys)
 
     # -- IV. programmes -------------------------------------------------------------------
@@ -1098,7 +1096,7 @@ class _SgReport:
                         "text": self._qualified(r),
                     }
                 )
-        keys, _ = self._keys(cited)
+        keys = self._keys(cited)
         header = [p.t("col_programme")]
         header += [str(p.get("metric_col", {}).get(m, m)) for m in present]
         header.append(p.t("col_period"))
