@@ -545,7 +545,7 @@ def monitoring(
                     None,
                     (),
                     (
-                        ph.t("no_data_target", codes=", ".join(heads))
+                        ph.t("no_data_target", codes=("、" if lang == "zh" else ", ").join(heads))
                         if heads
                         else ph.t("no_data_series"),
                     ),
