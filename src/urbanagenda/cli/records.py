@@ -44,11 +44,10 @@ def _rejected(exc: ValidationFailed, as_json: bool) -> NoReturn:
 
 
 def _engine(database: str | None):  # type: ignore[no-untyped-def]
-    from urbanagenda.store.bootstrap import initialise
-    from urbanagenda.store.engine import open_engine
+    from urbanagenda.store.engine import migrate, open_engine
 
     engine = open_engine(database)
-    initialise(engine)
+    migrate(engine)  # the records tables; they need neither the catalogue nor the areas
     return engine
 
 

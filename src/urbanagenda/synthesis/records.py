@@ -115,7 +115,8 @@ def channel_definitions(path: Path | str | None = None) -> dict[str, dict[str, A
     ``{"name": {"en", "zh"}, "definition": {"en", "zh"}, "source": {...}}``.  The store keeps
     only the channel code of each funding row; names and definitions live in the file."""
     file = Path(path) if path is not None else data_path(SEED_RECORDS)
-    doc = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    doc = yaml.load(file.read_text(encoding="utf-8"), Loader=loader) or {}
     return {
         str(c["code"]): {k: v for k, v in c.items() if k != "code"}
         for c in doc.get("channels") or []
