@@ -650,12 +650,26 @@ class _SgReport:
             )
         if self.rec.outcomes:
             rows = []
-            for o in self.rec.outcomes:
+            starts = {s["code"]: str(s["start_date"]) for s in self.rec.sessions}
+            ordered = sorted(
+                self.rec.outcomes,
+                key=lambda o: (
+                    rank.get(o["body_code"], 99),
+                    starts.get(o.get("session_code") or "", str(o.get("year") or "")),
+                    int(o["id"]),
+                ),
+            )
+            for o in ordered:
                 where = (
                     session_name.get(o["session_code"], o["session_code"])
                     if o.get("session_code")
-                    else f"{body_name.get(o['body_code'], o['body_code'])}"
-                    + (f", {o['year']}" if o.get("year") else "")
+                    else p.t(
+                        "body_year",
+                        body=body_name.get(o["body_code"], o["body_code"]),
+                        year=o["year"],
+                    )
+                    if o.get("year")
+                    else body_name.get(o["body_code"], o["body_code"])
                 )
                 kind = str(o["kind"])
                 if o.get("number") is not None:
@@ -867,8 +881,12 @@ class _SgReport:
                 ]
             )
         notes = [
-            f"{r['year']}, {self._channel_word('channel_short', str(r['channel']))}: "
-            f"{_text(r.get('note'), self.lang)}"
+            p.t(
+                "funding_note",
+                year=r["year"],
+                channel=self._channel_word("channel_short", str(r["channel"])),
+                note=_text(r.get("note"), self.lang),
+            )
             for r in ordered
             if _text(r.get("note"), self.lang)
         ]
