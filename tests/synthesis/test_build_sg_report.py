@@ -202,6 +202,7 @@ def test_assembly_session_golden(doc_en: Document, doc_zh: Document) -> None:
     )
     assert "10 resolutions (by consensus), 1 declaration and 2 decisions were adopted" in en.text
     assert "resolution 2/10 on equitable financing" in en.text
+    assert "the ministerial declaration entitled “A sustainable urban future through" in en.text
     notes = _notes(doc_en, en)
     assert len(notes) == 1 and notes[0].startswith("Source: Follow-up to the implementation")
     assert notes[0].endswith("paras. 3, 6, 7, 17 and 81.")  # the session and its outcomes
@@ -211,6 +212,7 @@ def test_assembly_session_golden(doc_en: Document, doc_zh: Document) -> None:
     )
     assert "联合国人居大会在该届会议上通过了10项决议（以协商一致方式）" in zh.text
     assert "关于公平筹资的第 2/10 号决议" in zh.text
+    assert "在全球危机时代实现可持续发展目标”的部长级宣言" in zh.text
     (note,) = _notes(doc_zh, zh)
     # the Chinese title of the seed (the library's copy of it) and the paragraphs
     assert note.startswith("资料来源：秘书长的报告：后续落实《新城市议程》")

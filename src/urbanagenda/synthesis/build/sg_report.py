@@ -423,6 +423,9 @@ class _SgReport:
         the title names it already, quoted where it does not start with its kind."""
         title = _text(row.get("title"), self.lang)
         word = self._kind_word(str(row["kind"]), 1)
+        subject = str(self.p.get("subjects", {}).get(row.get("subject") or "", ""))
+        if subject.endswith(word):  # "ministerial declaration" / "部长级宣言"
+            word = subject
         number = row.get("number")
         if self.lang == "en" and title.lower().startswith(f"{word.lower()} {number or ''}".strip()):
             return title[0].lower() + title[1:]
