@@ -51,6 +51,7 @@ __all__ = [
     "Unit",
     "load_catalogue",
     "read_catalogue",
+    "translated_names",
 ]
 
 DIRECTIONS = ("increase", "decrease")
@@ -599,3 +600,20 @@ def _check_references(cat: Catalogue, f: Mapping[str, _File], names: Mapping[str
             )
         file.check(key not in seen, f"link {key}", "is listed twice", "remove one")
         seen.add(key)
+
+
+@cache
+def translated_names(lang: str) -> dict[str, dict[str, str]]:
+    """Names of goals, targets, indicators, series, statuses, areas and units in ``lang``:
+    ``{"target": {"11.1": ...}, ...}`` (empty where there is no translation; callers fall
+    back to English).  Kept with the interface translations, in
+    ``urbanagenda/web/locale/<lang>/catalogue.yaml``, where translators work on them; read here
+    as data, so that what is not the web platform needs no part of it."""
+    path = resources.files("urbanagenda").joinpath(f"web/locale/{lang}/catalogue.yaml")
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}; fix the YAML") from exc
+    return {str(k): {str(c): str(n) for c, n in (v or {}).items()} for k, v in data.items()}

@@ -157,8 +157,12 @@ class Formatter:
         return f"USD {self.integer(amount)}"
 
     def _short(self, value: float) -> str:
-        """Up to two decimals, none when the value is whole (223, 7.36, 2.2)."""
-        return format_decimal(value, format="#,##0.##", locale=self.locale)
+        """A scaled amount with three significant digits at most, none wasted: 223, 7.36,
+        2.2, 52.5, 5247 (Chinese groups no digits before 万 and 亿: "1500万", "5247万")."""
+        size = abs(value)
+        decimals = "" if size >= 100 else (".#" if size >= 10 else ".##")
+        grouping = "0" if self.lang == "zh" else "#,##0"
+        return format_decimal(value, format=grouping + decimals, locale=self.locale)
 
     def people(self, value: float) -> str:
         """Counts of people as reports write them: "1.5 million", "150万", "220 million"."""

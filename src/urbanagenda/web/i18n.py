@@ -23,7 +23,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
@@ -86,16 +85,13 @@ def translations(lang: str) -> NullTranslations:
     return Translations(buffer)
 
 
-@cache
 def catalogue_names(lang: str) -> dict[str, dict[str, str]]:
     """Names of goals, targets and indicators in a language: ``{"target": {"11.1": ...}}``.
 
     Missing entries fall back to English in the callers."""
-    path = _locale_dir().joinpath(lang, "catalogue.yaml")
-    if not path.is_file():
-        return {}
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return {str(k): {str(c): str(n) for c, n in (v or {}).items()} for k, v in data.items()}
+    from urbanagenda.model.catalogue import translated_names
+
+    return translated_names(lang)
 
 
 def use(lang: str) -> None:

@@ -25,7 +25,7 @@ from sqlalchemy import Engine, func, select
 from urbanagenda.assess.methods import METHODS, load_method_config
 from urbanagenda.assess.progress import load_progress_config
 from urbanagenda.model.areas import load_areas
-from urbanagenda.model.catalogue import load_catalogue
+from urbanagenda.model.catalogue import load_catalogue, translated_names
 from urbanagenda.store import schema as s
 from urbanagenda.store.progress import GlobalProgress, global_progress, headline_values
 from urbanagenda.store.query import read_observations
@@ -495,9 +495,7 @@ def monitoring(
     }
     infos = {m: method_info(m) for m in chosen}
     main = progress[method]
-    from urbanagenda.web.i18n import catalogue_names
-
-    local = catalogue_names(lang) if lang != "en" else {}
+    local = translated_names(lang) if lang != "en" else {}
     target_titles = local.get("target", {})
     series_local = {**cfg.get("series_names_zh", {}), **local.get("series", {})}
     unit_local = local.get("unit", {})

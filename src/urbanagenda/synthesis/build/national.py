@@ -28,12 +28,9 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
 from babel import Locale
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -43,7 +40,7 @@ from urbanagenda.assess.methods import INSUFFICIENT, assess, load_method_config
 from urbanagenda.assess.progress import load_progress_config
 from urbanagenda.errors import DataError, MethodError
 from urbanagenda.model.areas import Areas, load_areas
-from urbanagenda.model.catalogue import Catalogue, load_catalogue
+from urbanagenda.model.catalogue import Catalogue, load_catalogue, translated_names
 from urbanagenda.reporting.documents import get_version, list_documents
 from urbanagenda.reporting.model import Document as LibraryDocument
 from urbanagenda.store import schema as s
@@ -138,16 +135,9 @@ def headline_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-@cache
 def _zh_catalogue() -> dict[str, dict[str, str]]:
-    """Chinese names of targets, indicators, series, areas, units and reasons: the data file
-    the web platform's Chinese pages use (read as data; the synthesis does not import web)."""
-    path = resources.files("urbanagenda").joinpath("web/locale/zh/catalogue.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, yaml.YAMLError):
-        return {}
-    return {str(k): {str(c): str(n) for c, n in (v or {}).items()} for k, v in data.items()}
+    """Chinese names of targets, indicators, series, areas, units and reasons."""
+    return translated_names("zh")
 
 
 # --------------------------------------------------------------------------- the draft
@@ -269,8 +259,6 @@ class _Draft:
         if unit == "CU_USD_M":
             return self.fmt.usd(v * 1e6)
         if unit == "NUMBER":
-            if self.lang == "zh" and 1e6 <= abs(v) < 1e8:
-                return f"{self.fmt.integer(v / 1e4)}万"  # "5,247万", not "5,246.59万"
             if abs(v) >= 1e6:
                 return self.fmt.people(v)
             return self.fmt.integer(v) if float(v).is_integer() else self.fmt.num(v, 1)
