@@ -156,13 +156,17 @@ class WebStore:
                 events = conn.execute(
                     select(func.coalesce(func.max(s.document_event.c.id), 0))
                 ).scalar()
+                # institutional records (a records load changes the records pages and API)
+                records = conn.execute(
+                    select(func.coalesce(func.max(s.record_load.c.id), 0))
+                ).scalar()
         except StoreError:
             if strict:
                 raise
             log.warning("the data version cannot be read: the database is not available")
             return UNAVAILABLE
         value = f"{loads}.{runs}.{aggs}"
-        self._version = (now, f"{value}.{events}")
+        self._version = (now, f"{value}.{events}.{records}")
         self._data_version = value
         return value
 
@@ -173,8 +177,8 @@ class WebStore:
 
     def cache_version(self) -> str:
         """What the shared response cache keys on: the data version and the reporting
-        platform's changes (a published report shows at once; the computed progress and
-        aggregates, keyed on :meth:`version`, stay)."""
+        platform's changes and the records loads (a published report or a new record shows
+        at once; the computed progress and aggregates, keyed on :meth:`version`, stay)."""
         data = self.version()
         if data == UNAVAILABLE:
             return data

@@ -12,7 +12,8 @@ from fastapi import APIRouter
 __all__ = ["MODULES", "router"]
 
 MODULES = (
-    "indicator", "lists", "area", "search", "account", "reports", "report_edit", "vlrs", "records", "publications", "home",
+    "indicator", "lists", "area", "search", "account", "reports", "report_edit", "vlrs",
+    "records", "publications", "home",
 )  # fmt: skip
 
 router = APIRouter()
