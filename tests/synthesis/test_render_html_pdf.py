@@ -299,6 +299,21 @@ def test_text_is_escaped_and_a_note_called_twice_links_back_to_both_calls() -> N
     assert backs == ["#fnref-1", "#fnref-1-2"]
 
 
+def test_many_areas_by_code_and_wide_tables() -> None:
+    b = _small_doc(title="Codes")
+    codes = ["100", "4", "12", "8", "840", "566", "404", "76", "36", "250", "276", "392"]
+    key = b.source("series", "Series", series_code="X", areas=codes, years=[2019, 2021])
+    b.table("Wide", [f"C{i}" for i in range(8)], [[str(i) for i in range(8)]], sources=[key])
+    b.table("Narrow", ["A", "B"], [["a", "b"]], sources=[key])
+    root = parse(render_html(b.doc))
+    cells = [text_of(c) for c in by_id(root, "source-S1")]
+    assert cells[4] == ("12 areas (M49 codes): 4, 8, 12, 36, 76, 100, 250, 276, 392, 404, 566, 840")
+    assert cells[5] == "2019, 2021"
+    assert cells[6] == "Table 1, Table 2"
+    tables = find_all(root, "table", "data")
+    assert ["wide" in (t.get("class") or "") for t in tables] == [True, False]
+
+
 def test_chart_ids_are_prefixed_per_figure(sample_document: Document) -> None:
     world_map = sample_document.figures()[1]
     twin = Figure(**{**world_map.__dict__, "id": "figure-9"})

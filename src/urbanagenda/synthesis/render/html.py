@@ -353,7 +353,8 @@ def _areas(codes: Sequence[str], lang: str, phrases: Phrases) -> str:
     if not codes:
         return ""
     if len(codes) > _MAX_NAMED_AREAS:
-        return phrases.t("areas_many", n=len(codes), codes=", ".join(codes))
+        ordered = sorted(codes, key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0, c))
+        return phrases.t("areas_many", n=len(codes), codes=", ".join(ordered))
     names = _area_names(tuple(codes), lang)
     return phrases.t("list_sep").join(names)
 
