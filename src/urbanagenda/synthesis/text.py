@@ -29,6 +29,7 @@ __all__ = [
     "UN_LANGUAGES",
     "Formatter",
     "Phrases",
+    "area_labels",
     "resolve_language",
 ]
 
@@ -222,3 +223,26 @@ class Formatter:
 
     def paren(self, text: str) -> str:
         return f"（{text}）" if self.lang == "zh" else f" ({text})"
+
+
+@cache
+def area_labels(codes: tuple[str, ...], lang: str) -> tuple[str, ...]:
+    """Area names with their M49 codes, "Nigeria (566)" / "尼日利亚（566）", in ``lang``:
+    the catalogue's translations first (the World, the SDG regions and groups, which the
+    area tables name in English only), then the area tables; a code known to neither as is."""
+    from urbanagenda.model.areas import load_areas
+    from urbanagenda.model.catalogue import translated_names
+
+    local = translated_names(lang).get("area", {}) if lang != "en" else {}
+    areas = load_areas()
+    out = []
+    for code in codes:
+        name = local.get(code)
+        if name is None:
+            try:
+                name = areas.name(code, lang)
+            except (DataError, KeyError):
+                out.append(code)
+                continue
+        out.append(f"{name}（{code}）" if lang == "zh" else f"{name} ({code})")
+    return tuple(out)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from functools import cache
 from typing import Any
 
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -36,6 +35,7 @@ from urbanagenda.synthesis.render._docx_base import (
     _put,
     _WriterBase,
 )
+from urbanagenda.synthesis.text import area_labels
 
 #: Areas named in the table of sources; more are listed by code.
 _MAX_NAMED_AREAS = 8
@@ -306,7 +306,7 @@ class _BlocksMixin(_WriterBase):
             return ""
         if len(s.areas) > _MAX_NAMED_AREAS:
             return self.label("areas_many", n=len(s.areas), codes=", ".join(s.areas))
-        return self.comma.join(_area_names(tuple(s.areas), self.lang))
+        return self.comma.join(area_labels(tuple(s.areas), self.lang))
 
     def _used_by(self, p: DocxParagraph, s: Source) -> None:
         seen: list[tuple[str, str]] = []
@@ -318,24 +318,6 @@ class _BlocksMixin(_WriterBase):
             if i:
                 p.add_run(self.comma)
             self._link(p, name, label)
-
-
-@cache
-def _area_names(codes: tuple[str, ...], lang: str) -> tuple[str, ...]:
-    """Names with their M49 codes ("Nigeria (566)"); a code the catalogue lacks as is."""
-    from urbanagenda.errors import DataError
-    from urbanagenda.model.areas import load_areas
-
-    areas = load_areas()
-    out = []
-    for code in codes:
-        try:
-            name = areas.name(code, lang)
-        except (DataError, KeyError):
-            out.append(code)
-            continue
-        out.append(f"{name}（{code}）" if lang == "zh" else f"{name} ({code})")
-    return tuple(out)
 
 
 def _letter(i: int) -> str:

@@ -39,7 +39,7 @@ from urbanagenda.synthesis.document import (
     Source,
     Table,
 )
-from urbanagenda.synthesis.text import REPORT_LANGUAGES, Formatter, Phrases
+from urbanagenda.synthesis.text import REPORT_LANGUAGES, Formatter, Phrases, area_labels
 
 __all__ = ["HTML_LANG", "chart_png_img", "chart_svg", "is_map", "render_html"]
 
@@ -355,25 +355,8 @@ def _areas(codes: Sequence[str], lang: str, phrases: Phrases) -> str:
     if len(codes) > _MAX_NAMED_AREAS:
         ordered = sorted(codes, key=lambda c: (not c.isdigit(), int(c) if c.isdigit() else 0, c))
         return phrases.t("areas_many", n=len(codes), codes=", ".join(ordered))
-    names = _area_names(tuple(codes), lang)
+    names = area_labels(tuple(codes), lang)
     return phrases.t("list_sep").join(names)
-
-
-@cache
-def _area_names(codes: tuple[str, ...], lang: str) -> tuple[str, ...]:
-    from urbanagenda.errors import DataError
-    from urbanagenda.model.areas import load_areas
-
-    areas = load_areas()
-    out = []
-    for code in codes:
-        try:
-            name = areas.name(code, lang)
-        except (DataError, KeyError):
-            out.append(code)
-            continue
-        out.append(f"{name}（{code}）" if lang == "zh" else f"{name} ({code})")
-    return tuple(out)
 
 
 def _block_labels(doc: Document, phrases: Phrases, labels: dict[str, str]) -> dict[str, str]:
