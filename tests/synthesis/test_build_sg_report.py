@@ -146,8 +146,9 @@ def test_cover_and_un_structure(doc_en: Document, doc_zh: Document) -> None:
     assert doc_zh.title == "后续落实《新城市议程》和加强联合国人类住区规划署(人居署)"
     assert (doc_en.subtitle, doc_zh.subtitle) == ("Report of the Secretary-General", "秘书长的报告")
     # the reporting period: the earliest and latest dated records (held sessions, results)
-    assert doc_en.meta["Reporting period"] == "21 November 2022 – 30 June 2024"
-    assert doc_zh.meta["报告所述期间"] == "2022年11月21日至2024年6月30日"
+    # the period the seed says it covers (July 2022 - June 2024), stored with its source
+    assert doc_en.meta["Reporting period"] == "1 July 2022 – 30 June 2024"
+    assert doc_zh.meta["报告所述期间"] == "2022年7月1日至2024年6月30日"
     chapters = [(h.label, h.id) for h in doc_en.headings(1)]
     assert chapters == [
         ("", "summary"),

@@ -188,16 +188,20 @@ class SgWriter:
 
     # -- period ---------------------------------------------------------------------------
     def _period(self) -> tuple[str, str] | None:
-        """Earliest to latest dated record of the period: held sessions and results."""
+        """The period the sources say they cover (earliest start to latest end); where none
+        says, the earliest to the latest dated record: held sessions and results."""
+        stated = [
+            (str(src["period_start"]), str(src["period_end"]))
+            for src in self.rec.sources.values()
+            if src.get("period_start") and src.get("period_end")
+        ]
+        if stated:
+            return min(a for a, _ in stated), max(b for _, b in stated)
         dates: list[str] = []
         for s in self.rec.sessions:
             if s.get("status") == "held":
                 dates += [str(s["start_date"]), str(s["end_date"])]
         dates += [str(r["as_of"]) for r in self.rec.results if r.get("as_of")]
-        for src in self.rec.sources.values():  # a source that states its period
-            for key in ("period_start", "period_end"):
-                if src.get(key):
-                    dates.append(str(src[key]))
         dates = [d for d in dates if re.fullmatch(r"\d{4}-\d{2}-\d{2}", d)]
         return (min(dates), max(dates)) if dates else None
 
