@@ -24,7 +24,16 @@ def value_text(fmt: Formatter, value: float | None, unit: str | None) -> str:
     if value is None or pd.isna(value):
         return "…"
     digits = 1 if abs(value) < 1000 else 0
-    return fmt.pct(value, digits) if unit == "PT" else fmt.num(value, digits)
+    if unit == "PT":
+        return fmt.pct(value, digits)
+    symbol = UNIT_SYMBOLS.get(unit or "", {}).get(fmt.lang)
+    return f"{fmt.num(value, digits)} {symbol}" if symbol else fmt.num(value, digits)
+
+
+#: Units printed after a number (those the series' names do not already say).
+UNIT_SYMBOLS: dict[str, dict[str, str]] = {
+    "UG_M3": {"en": "µg/m³", "zh": "微克/立方米"},
+}
 
 
 def in_sentence(name: str, lang: str) -> str:
