@@ -145,8 +145,11 @@ def test_download_of_the_chosen_series(visit, tmp_path: Path) -> None:  # type: 
         page.click("p.downloads a[data-format='xlsx']:not(.year-download)")
     path = tmp_path / "series.xlsx"
     info.value.save_as(path)
-    sheet = openpyxl.load_workbook(path, read_only=True).worksheets[0]
-    rows = list(sheet.iter_rows(values_only=True))
+    book = openpyxl.load_workbook(path, read_only=True)  # read-only books hold the file open
+    try:
+        rows = list(book.worksheets[0].iter_rows(values_only=True))
+    finally:
+        book.close()
     header = list(rows[0])
     records = [dict(zip(header, r, strict=True)) for r in rows[1:]]
     assert {r["area_code"] for r in records} == {"566", "1"}

@@ -361,7 +361,7 @@ def test_programme_table_and_chart(doc_en: Document) -> None:
 
 def test_sdg11_progress(doc_en: Document, doc_zh: Document) -> None:
     lead = _para(doc_en, "By the unsd-2024 assessment of the World values")
-    assert "of the 10 SDG 11 targets" in lead.text
+    assert "the 10 SDG 11 targets stand as follows" in lead.text
     assert "furthest from the target" in lead.text
     kinds = {doc_en.sources[k].kind for k in lead.sources}
     assert kinds == {"series", "assessment"}
