@@ -13,9 +13,12 @@ or remove anything (other test modules rely on them).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
+import pandas as pd
 import pytest
+from sqlalchemy import Engine
 
 from urbanagenda.synthesis import charts
 from urbanagenda.synthesis.document import Cell, Document, DocumentBuilder
@@ -262,3 +265,25 @@ def sample_numbers() -> dict[str, list[str]]:
 def zh_sentence() -> str:
     """The seed-style Chinese sentence :func:`sample_document_zh` contains verbatim."""
     return ZH_SENTENCE
+
+
+# ------------------------------------------------------------------- the demo database
+
+
+@pytest.fixture(scope="session")
+def demo_engine(demo_db: str) -> Iterator[Engine]:
+    """An engine on the session's demo database (read only: never write through it)."""
+    from urbanagenda.store.engine import open_engine
+
+    engine = open_engine(demo_db)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def headline(demo_engine: Engine) -> dict[str, pd.DataFrame]:
+    """The regional values of the headline series (the slow part of every world report),
+    computed once for all the builder tests."""
+    from urbanagenda.store.progress import headline_values
+
+    return headline_values(demo_engine)

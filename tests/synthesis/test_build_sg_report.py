@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import sqlite3
 import string
-from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,6 @@ from sqlalchemy import Engine, delete, insert, update
 from urbanagenda.reporting.documents import list_documents
 from urbanagenda.store import schema as s
 from urbanagenda.store.engine import open_engine
-from urbanagenda.store.progress import headline_values
 from urbanagenda.synthesis.build.sg_report import build_sg_report
 from urbanagenda.synthesis.document import Document, Figure, Heading, NoteRef, Notice, Paragraph
 from urbanagenda.synthesis.generate import BuildContext
@@ -56,18 +54,6 @@ def _copy(url: str, dest: Path) -> Engine:
 def _build(engine: Engine, lang: str, headline: dict[str, pd.DataFrame]) -> Document:
     text_lang, notice = resolve_language(lang)
     return build_sg_report(BuildContext(engine, text_lang, lang, notice), headline=headline)
-
-
-@pytest.fixture(scope="module")
-def demo_engine(demo_db: str) -> Iterator[Engine]:
-    engine = open_engine(demo_db)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def headline(demo_engine: Engine) -> dict[str, pd.DataFrame]:
-    return headline_values(demo_engine)
 
 
 @pytest.fixture(scope="module")

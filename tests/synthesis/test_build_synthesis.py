@@ -18,7 +18,7 @@ from sqlalchemy import Engine, and_, create_engine, insert, select, update
 from urbanagenda.assess.methods import METHODS
 from urbanagenda.assess.progress import load_progress_config
 from urbanagenda.store import schema as s
-from urbanagenda.store.progress import global_progress, headline_values, regional_values
+from urbanagenda.store.progress import global_progress, regional_values
 from urbanagenda.synthesis.build._monitoring import region_names, value_text
 from urbanagenda.synthesis.build.synthesis import build_synthesis
 from urbanagenda.synthesis.document import (
@@ -41,18 +41,6 @@ CODES = re.compile(
     r"[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|\b11\.[0-9a-c]\b|(?:unsd|sdr)-20\d\d|sdg-build-\d"
     r"|SDG 11|目标11|\(1 = YES; 0 = NO\)"
 )
-
-
-@pytest.fixture(scope="module")
-def demo_engine(demo_db: str) -> Iterator[Engine]:
-    engine = create_engine(demo_db)
-    yield engine
-    engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def headline(demo_engine: Engine) -> dict[str, pd.DataFrame]:
-    return headline_values(demo_engine)
 
 
 @pytest.fixture(scope="module")

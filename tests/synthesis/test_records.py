@@ -99,11 +99,12 @@ def test_the_second_assembly_session_and_its_outcomes(seeded: Engine) -> None:
     eb_decision = outcomes[(None, "decision", "2023/4")]
     assert (eb_decision["body_code"], eb_decision["year"]) == ("EB", 2023)
     assert eb_decision["document_symbol"] == "HSP/EB.2023/23"
-    assert {b["code"]: b["established_by"] for b in rec.bodies} == {
+    assert {b["code"]: b["established_by"]["en"] for b in rec.bodies} == {
         "CPR": "General Assembly resolution 73/239 (retained)",
         "EB": "General Assembly resolution 73/239",
         "UNHA": "General Assembly resolution 73/239",
     }
+    assert rec.bodies[0]["established_by"]["zh"].startswith("大会第 73/239 号决议")
 
 
 def test_funding(seeded: Engine) -> None:

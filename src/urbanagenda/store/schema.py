@@ -505,7 +505,7 @@ gov_body = Table(  # UN-Habitat Assembly, Executive Board, Committee of Permanen
     Column("code", String(32), primary_key=True),  # UNHA | EB | CPR
     Column("name", JSON, nullable=False),  # {"en": ..., "zh": ...}
     Column("description", JSON, nullable=False),  # {"en": ..., "zh": ...}
-    Column("established_by", Text, nullable=True),  # e.g. "General Assembly resolution 73/239"
+    Column("established_by", JSON, nullable=True),  # {"en": "General Assembly resolution …"}
     Column("source_doc", String(64), ForeignKey("record_source.code"), nullable=False),
     Column("source_para", String(32), nullable=False),
 )

@@ -155,7 +155,7 @@ SPECS: tuple[Section, ...] = (
             Field("code", "code", "code", True),
             Field("name", "i18n", "name", True),
             Field("description", "i18n", "description", True),
-            Field("established_by", "text", "established_by"),
+            Field("established_by", "i18n", "established_by"),
             _src(),
         ),
         ("code",),

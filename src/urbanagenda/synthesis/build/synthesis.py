@@ -33,27 +33,6 @@ from urbanagenda.synthesis.text import Formatter, Phrases
 
 __all__ = ["build_synthesis"]
 
-_COMMON_LABELS = (
-    "table",
-    "figure",
-    "contents",
-    "notes",
-    "sources",
-    "source_key",
-    "source_title",
-    "source_detail",
-    "source_used_by",
-    "source_series",
-    "source_areas",
-    "source_years",
-    "generated",
-    "generated_by",
-    "database_version",
-    "no_data",
-    "paragraph",
-    "source_mark",
-)
-
 
 def build_synthesis(
     ctx: BuildContext, *, headline: dict[str, pd.DataFrame] | None = None
@@ -92,7 +71,6 @@ def build_synthesis(
                 countries=fmt.integer(len(countries)),
             ),
         },
-        labels={k: ph.t(k) for k in _COMMON_LABELS},
     )
     b = DocumentBuilder(doc)
     if ctx.notice:

@@ -98,7 +98,7 @@ def upgrade() -> None:
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("name", sa.JSON(), nullable=False),
         sa.Column("description", sa.JSON(), nullable=False),
-        sa.Column("established_by", sa.Text(), nullable=True),
+        sa.Column("established_by", sa.JSON(), nullable=True),
         sa.Column("source_doc", sa.String(length=64), nullable=False),
         sa.Column("source_para", sa.String(length=32), nullable=False),
         sa.ForeignKeyConstraint(
