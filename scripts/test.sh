@@ -13,4 +13,6 @@ if [[ -z "${URBANAGENDA_TEST_POSTGRES_URL:-}" ]]; then
 fi
 echo "== ruff"; .venv/bin/ruff check .
 echo "== mypy"; .venv/bin/mypy
-echo "== pytest"; .venv/bin/python -m pytest "$@"
+# the suite runs on every core (pytest-xdist; a test file stays on one worker, so its
+# module fixtures are built once); PYTEST_WORKERS=0 runs it in one process
+echo "== pytest"; .venv/bin/python -m pytest -n "${PYTEST_WORKERS:-auto}" --dist loadfile "$@"

@@ -29,6 +29,10 @@ from urbanagenda.store.bootstrap import initialise
 from urbanagenda.store.engine import open_engine
 
 PG_ENV = "URBANAGENDA_TEST_POSTGRES_URL"
+
+# Rich sizes its tables to the terminal; tests read the CLI's tables, so every run (a
+# terminal, CI, a pytest-xdist worker without one) gets the same wide one.
+os.environ["COLUMNS"] = "200"
 DATA = Path(str(resources.files("urbanagenda.data")))
 SPECIMENS = Path(__file__).parent / "specimens"
 
