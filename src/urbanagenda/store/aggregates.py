@@ -55,6 +55,7 @@ __all__ = [
     "DEFAULT_GROUP_KINDS",
     "aggregate_series",
     "compare_official",
+    "country_values_from_cities",
     "default_groups",
     "membership",
     "store_aggregates",
@@ -185,7 +186,7 @@ def _population(engine: Engine, config: AggregationConfig, key: str) -> tuple[
     return frame, label
 
 
-def _country_values_from_cities(
+def country_values_from_cities(
     obs: pd.DataFrame, areas: Areas, config: AggregationConfig, series: Series
 ) -> tuple[pd.DataFrame, dict[str, object]]:
     """Country observations: national values where loaded, else the simple mean of the cities."""
@@ -323,7 +324,7 @@ def _aggregate_level(
         "weight_year_tolerance": config.weight_year_tolerance,
     }
     if member_kind == "country":
-        values, note = _country_values_from_cities(obs, areas, config, series)
+        values, note = country_values_from_cities(obs, areas, config, series)
         parameters.update(note)
         coverage = config.coverage_for(rule, series.code)
     else:

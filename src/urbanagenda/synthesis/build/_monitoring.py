@@ -104,7 +104,7 @@ def _country_values(
     series observed in cities the mean of a country's cities (the rule the platform's
     aggregates use, :mod:`urbanagenda.store.aggregates`)."""
     from urbanagenda.assess.aggregate import load_aggregation_config
-    from urbanagenda.store.aggregates import _country_values_from_cities
+    from urbanagenda.store.aggregates import country_values_from_cities
 
     areas = load_areas()
     obs = obs[obs["series_code"] == code]
@@ -113,7 +113,7 @@ def _country_values(
     kind = obs["area_code"].map(kinds)
     obs = obs[kind.isin(["country", "city"])]
     if (kind == "city").any():
-        obs, _ = _country_values_from_cities(
+        obs, _ = country_values_from_cities(
             obs, areas, load_aggregation_config(), load_catalogue().series[code]
         )
     if obs.empty:
