@@ -57,6 +57,32 @@ for lang in "${LANGS[@]}"; do
     fi
 done
 
+# A translated (not fuzzy) message keeps no previous msgid: Babel reads a leftover "#|" line
+# back as a translator comment ("# | msgid ...") and such comments would pile up run by run.
+"$PYTHON" - "$LOCALE" "${LANGS[@]}" <<'PY'
+import sys
+from pathlib import Path
+
+from babel.messages.pofile import read_po, write_po
+
+root, langs = Path(sys.argv[1]), sys.argv[2:]
+for lang in langs:
+    path = root / lang / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    changed = False
+    for message in catalog:
+        stale = [c for c in message.user_comments if c.lstrip().startswith("| msgid")]
+        if stale or (message.previous_id and "fuzzy" not in message.flags):
+            message.user_comments = [c for c in message.user_comments if c not in stale]
+            if "fuzzy" not in message.flags:
+                message.previous_id = []
+            changed = True
+    if changed:
+        with path.open("wb") as fh:
+            write_po(fh, catalog, width=100, include_previous=True, sort_by_file=True)
+PY
+
 # English is the identity: every msgstr is its msgid (so English never shows a gap).
 "$PYTHON" - "$LOCALE/en/LC_MESSAGES/messages.po" <<'PY'
 import sys
