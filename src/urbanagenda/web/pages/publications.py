@@ -9,10 +9,11 @@ its one-at-a-time limit are those of the API (:mod:`urbanagenda.web.api.publicat
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from starlette.responses import HTMLResponse, Response
 
 from urbanagenda.synthesis.generate import DEFAULT_METHOD, FORMATS
@@ -143,33 +144,34 @@ def publications_page(request: Request, lang: str) -> HTMLResponse:
     )
 
 
+@dataclass
+class _Asked:
+    """The query of a download or view link (what the form sends)."""
+
+    kind: _Param = None
+    area: _Param = None
+    doc_lang: Annotated[str | None, Query(max_length=5)] = None
+    format: Annotated[str | None, Query(max_length=8)] = None
+    method: Annotated[str | None, Query(max_length=40)] = None
+
+
 @router.get("/{lang}/publications/download", include_in_schema=False)
 async def publication_download(
-    request: Request,
-    lang: str,
-    kind: _Param = None,
-    area: _Param = None,
-    doc_lang: Annotated[str | None, Query(max_length=5)] = None,
-    format: Annotated[str | None, Query(max_length=8)] = None,
-    method: Annotated[str | None, Query(max_length=40)] = None,
+    request: Request, lang: str, asked: Annotated[_Asked, Depends()]
 ) -> Response:
     """The report as a file (``Content-Disposition: attachment``)."""
     check_lang(lang)
-    pub = _publication(request, kind, area, doc_lang, format, method)
+    a = asked
+    pub = _publication(request, a.kind, a.area, a.doc_lang, a.format, a.method)
     return await _serve(request, pub, inline=False)
 
 
 @router.get("/{lang}/publications/view", include_in_schema=False)
 async def publication_view(
-    request: Request,
-    lang: str,
-    kind: _Param = None,
-    area: _Param = None,
-    doc_lang: Annotated[str | None, Query(max_length=5)] = None,
-    format: Annotated[str | None, Query(max_length=8)] = None,
-    method: Annotated[str | None, Query(max_length=40)] = None,
+    request: Request, lang: str, asked: Annotated[_Asked, Depends()]
 ) -> Response:
     """The HTML report, shown in the browser (whatever ``format`` the form had)."""
     check_lang(lang)
-    pub = _publication(request, kind, area, doc_lang, "html", method)
+    a = asked
+    pub = _publication(request, a.kind, a.area, a.doc_lang, "html", a.method)
     return await _serve(request, pub, inline=True)
