@@ -156,8 +156,9 @@ def check_publication(
 
 
 def records_stamp(store: WebStore) -> tuple[int, int]:
-    """Changes to the institutional records (the data version does not see them): the last
-    records load and the number of replaced records."""
+    """Changes to the institutional records, read now: the last records load and the number of
+    replaced records (``WebStore.cache_version`` counts the loads too, but memoises for a
+    second; a records page shows a load at once)."""
     from urbanagenda.store import schema as s
 
     with store.connect() as conn:
