@@ -1,0 +1,1 @@
+"""Local finance tools: own-source revenue gap analysis (:mod:`.osr`)."""
