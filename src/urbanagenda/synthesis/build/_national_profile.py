@@ -36,8 +36,7 @@ class _ProfilePart(_DraftBase):
             ph.t("meta_code"): self.code,
             ph.t("meta_method"): self.ctx.method,
             ph.t("database_version"): data,
-            ph.t("generated"): self.fmt.datetime(self.ctx.now),
-        }
+        }  # the generation time is the document's own (the renderers print it once)
         if self.ctx.notice:
             self.b.notice(self.ctx.notice)
         self.b.notice(
