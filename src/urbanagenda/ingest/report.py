@@ -33,6 +33,9 @@ ISSUE_CODES: dict[str, str] = {
     "impossible-year": "The year is not a plausible reference year.",
     "duplicate-key": "Two rows give a value for the same series, area, year and breakdown.",
     "sdmx-error": "The SDMX message could not be read against the SDG DSD.",
+    "unknown-field": "A field or column is not one the format knows (a misspelt name?).",
+    "out-of-range": "A number is outside the range the field allows (e.g. negative).",
+    "rule-broken": "Values break a rule that ties fields together (e.g. compliant > registered).",
 }
 
 

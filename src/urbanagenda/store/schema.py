@@ -631,3 +631,53 @@ record_revision = Table(  # the previous state of a record a reload changed
     Column("load_id", Integer, ForeignKey("record_load.id"), nullable=False),
     Column("replaced_at", DateTime(timezone=True), nullable=False),
 )
+
+# --- local finance tools (migration 0005) --------------------------------------------------
+
+finance_analysis = Table(  # one year of an own-source revenue analysis; a change adds a version
+    "finance_analysis",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("lg_key", String(120), nullable=False),  # the area code, else the name lower-cased
+    Column("lg_name", Text, nullable=False),
+    Column("area_code", String(64), ForeignKey("area.code"), nullable=True, index=True),
+    Column("country_code", String(64), nullable=True, index=True),
+    Column("year", Integer, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("example", Boolean, nullable=False, default=False),
+    Column("actual", Float, nullable=False),
+    Column("potential", Float, nullable=False),
+    Column("gap", Float, nullable=False),
+    Column("population", Float, nullable=True),
+    Column("osr_per_capita_usd", Float, nullable=True),
+    Column("osr_share_gdp", Float, nullable=True),
+    Column("input", JSON, nullable=False),  # OsrInput.to_dict() restricted to this year
+    Column("result", JSON, nullable=False),  # YearResult.to_dict()
+    Column("source_file", Text, nullable=True),
+    Column("sha256", String(64), nullable=False),  # of the canonical input JSON
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Integer, ForeignKey("app_user.id"), nullable=True),
+    UniqueConstraint("lg_key", "year", "version", name="uq_finance_analysis_key"),
+)
+
+finance_plan = Table(  # a ranked capital investment plan; a change adds a version
+    "finance_plan",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("lg_key", String(120), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("area_code", String(64), ForeignKey("area.code"), nullable=True, index=True),
+    Column("version", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("example", Boolean, nullable=False, default=False),
+    Column("envelope", Float, nullable=False),  # total over the horizon
+    Column("funded", Integer, nullable=False),  # projects in the plan
+    Column("input", JSON, nullable=False),  # PlanInput.to_dict()
+    Column("result", JSON, nullable=False),  # PlanResult.to_dict()
+    Column("source_file", Text, nullable=True),
+    Column("sha256", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", Integer, ForeignKey("app_user.id"), nullable=True),
+    UniqueConstraint("lg_key", "name", "version", name="uq_finance_plan_key"),
+)
