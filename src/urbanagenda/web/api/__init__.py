@@ -19,7 +19,7 @@ __all__ = ["MODULES", "RESOURCES", "router"]
 
 MODULES = (
     "catalogue", "areas", "observations", "assessments", "aggregates",
-    "reports", "report_writes", "vlrs", "search", "records", "publications",
+    "reports", "report_writes", "vlrs", "search", "records", "publications", "finance",
 )  # fmt: skip
 
 router = APIRouter(prefix="/api/v1", dependencies=[Depends(guard)], responses=ERRORS)
@@ -56,6 +56,17 @@ RESOURCES: dict[str, str] = {
     "records_section": f"{_BASE}/records/sessions",
     "publications": f"{_BASE}/publications",
     "publication": f"{_BASE}/publications/national?area=566&lang=en&format=html",
+    # local finance tools (docs/api.md, "Finance"); the demo stores its example analysis
+    "finance_analyses": f"{_BASE}/finance/osr?area=sl_freetown",
+    "finance_analysis": f"{_BASE}/finance/osr/1",
+    "finance_analysis_summary": f"{_BASE}/finance/osr/1/summary?format=html&lang=en",
+    "finance_peers": f"{_BASE}/finance/osr/peers",
+    "finance_reforms": f"{_BASE}/finance/reforms",
+    "finance_plans": f"{_BASE}/finance/plans",
+    "finance_plan": f"{_BASE}/finance/plans/1",
+    "finance_plan_summary": f"{_BASE}/finance/plans/1/summary?format=html&lang=en",
+    "finance_osr_template": f"{_BASE}/finance/templates/osr.xlsx?example=true",
+    "finance_invest_template": f"{_BASE}/finance/templates/invest.xlsx",
 }
 
 
