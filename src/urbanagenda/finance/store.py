@@ -1,0 +1,427 @@
+"""Stored own-source revenue analyses and capital investment plans (tables
+``finance_analysis`` and ``finance_plan``, migration 0005).
+
+Nothing stored is overwritten.  An analysis is stored one row per year, keyed by the local
+government (:attr:`~.model.OsrInput.key`: its area code, else its name lower-cased) and the
+year; a plan one row, keyed by the local government and the plan's name.  Saving the same
+input again (the SHA-256 of its canonical JSON equals the latest version's) adds nothing and
+gives back the stored id; a changed input adds the next version and the older stays.
+
+The store also answers what the analysis needs from the platform's data: the population of
+an area (:func:`population_lookup`, the World Bank's ``SP_POP_TOTL``), and compares stored
+analyses with each other (:func:`peers`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, Table, and_, func, insert, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from urbanagenda.errors import StoreError, ValidationFailed
+from urbanagenda.finance import _store_rows as rows
+from urbanagenda.finance.analysis import PopulationLookup
+from urbanagenda.finance.model import OsrResult, PlanResult
+from urbanagenda.ingest.report import Issue, Report
+from urbanagenda.model.observations import TOTAL
+from urbanagenda.reporting import records
+from urbanagenda.store import schema as s
+
+__all__ = [
+    "NotFound",
+    "analysis_year_result",
+    "get_analysis",
+    "get_plan",
+    "list_analyses",
+    "list_plans",
+    "peers",
+    "population_lookup",
+    "save_analysis",
+    "save_plan",
+]
+
+#: The series the population of an area is read from.
+POPULATION_SERIES = "SP_POP_TOTL"
+
+
+class NotFound(records.NotFound):
+    """No stored analysis or plan with that id (HTTP 404)."""
+
+
+def _fail(engine: Engine, exc: SQLAlchemyError, doing: str) -> StoreError:
+    return StoreError(
+        f"{doing} failed in the database {engine.url!r} (nothing was written): {exc}. "
+        "Is the database migrated? Run `urbanagenda init`."
+    )
+
+
+def _lg_key_issue(key: str, file: str | None) -> ValidationFailed:
+    report = Report(files=[file] if file else [])
+    report.add(
+        Issue(
+            "out-of-range",
+            f"the local government's key (its area code, else its name) is longer than "
+            f"{rows.LG_KEY_CHARS} characters.",
+            file=file,
+            column="local_government",
+            found=key[:40] + "…",
+            expected=f"at most {rows.LG_KEY_CHARS} characters",
+            fix="give the area code of the city (area: ...) or a shorter name",
+        )
+    )
+    return ValidationFailed(report)
+
+
+def _insert_version(
+    conn: Connection, table: Table, key: Mapping[str, Any], values: dict[str, Any]
+) -> int:
+    """The id of the latest version under ``key`` when its digest equals ``values``'s, else the
+    id of a new row with the next version."""
+    where = and_(*[table.c[k] == v for k, v in key.items()])
+    latest = conn.execute(
+        select(table.c.id, table.c.version, table.c.sha256)
+        .where(where)
+        .order_by(table.c.version.desc())
+        .limit(1)
+    ).first()
+    if latest is not None and latest.sha256 == values["sha256"]:
+        return int(latest.id)
+    version = 1 if latest is None else int(latest.version) + 1
+    new = conn.execute(insert(table).values(**key, **values, version=version))
+    return int(new.inserted_primary_key[0])  # type: ignore[index]
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+def save_analysis(
+    engine: Engine,
+    result: OsrResult,
+    *,
+    user_id: int | None = None,
+    source_file: str | None = None,
+) -> list[int]:
+    """Store ``result``, one row per year, in one transaction; the ids, in the result's year
+    order.  A year whose input is unchanged keeps its row (its id comes back); a changed one
+    gets the next version.  An area (or country) code the store lacks raises
+    :class:`ValidationFailed` and nothing is written."""
+    inp = result.input
+    if len(inp.key) > rows.LG_KEY_CHARS:
+        raise _lg_key_issue(inp.key, source_file)
+    now = datetime.now(UTC)
+    ids = []
+    try:
+        with engine.begin() as conn:
+            country = rows.area_country(
+                conn, inp.area_code, inp.country_code, file=source_file, what="analysis"
+            )
+            for year in result.years:
+                year_input = rows.year_input(inp, year.year)
+                fiscal = year.fiscal
+                values = {
+                    "lg_name": inp.name,
+                    "area_code": inp.area_code,
+                    "country_code": country,
+                    "currency": inp.currency,
+                    "example": inp.example,
+                    "actual": year.total.actual.central,
+                    "potential": year.total.potential.central,
+                    "gap": year.total.gap.central,
+                    "population": fiscal.population,
+                    "osr_per_capita_usd": fiscal.osr_per_capita_usd,
+                    "osr_share_gdp": fiscal.osr_share_gdp,
+                    "input": year_input,
+                    "result": year.to_dict(),
+                    "source_file": source_file,
+                    "sha256": rows.digest(year_input),
+                    "created_at": now,
+                    "created_by": user_id,
+                }
+                key = {"lg_key": inp.key, "year": year.year}
+                ids.append(_insert_version(conn, s.finance_analysis, key, values))
+    except SQLAlchemyError as exc:
+        raise _fail(engine, exc, "saving the analysis") from exc
+    return ids
+
+
+def _latest(table: Table, *group: str) -> Any:
+    """A subquery of the latest version of each ``group`` of ``table``."""
+    cols = [table.c[g] for g in group]
+    return select(*cols, func.max(table.c.version).label("latest")).group_by(*cols).subquery()
+
+
+def _read(engine: Engine, stmt: Any) -> list[dict[str, Any]]:
+    try:
+        with engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(stmt).all()]
+    except SQLAlchemyError as exc:
+        raise StoreError(
+            f"cannot read the finance tables of {engine.url!r}: {exc}. "
+            "Is the database migrated? Run `urbanagenda init`."
+        ) from exc
+
+
+def _analysis_rows(
+    engine: Engine,
+    *,
+    lg_key: str | None = None,
+    area: str | None = None,
+    country: str | None = None,
+    year: int | None = None,
+    up_to_year: int | None = None,
+    latest_only: bool = True,
+    full: bool = False,
+) -> list[dict[str, Any]]:
+    t = s.finance_analysis
+    cols = [t.c[c] for c in rows.ANALYSIS_SUMMARY]
+    if full:
+        cols += [t.c.result]
+    stmt = select(*cols)
+    if latest_only:
+        latest = _latest(t, "lg_key", "year")
+        stmt = stmt.join(
+            latest,
+            and_(
+                t.c.lg_key == latest.c.lg_key,
+                t.c.year == latest.c.year,
+                t.c.version == latest.c.latest,
+            ),
+        )
+    for column, value in (("lg_key", lg_key), ("area_code", area), ("country_code", country)):
+        if value is not None:
+            stmt = stmt.where(t.c[column] == value)
+    if year is not None:
+        stmt = stmt.where(t.c.year == year)
+    if up_to_year is not None:
+        stmt = stmt.where(t.c.year <= up_to_year)
+    return _read(engine, stmt.order_by(t.c.lg_name, t.c.lg_key, t.c.year, t.c.version))
+
+
+def list_analyses(
+    engine: Engine,
+    *,
+    area: str | None = None,
+    country: str | None = None,
+    year: int | None = None,
+    latest_only: bool = True,
+) -> list[dict[str, Any]]:
+    """Stored analyses (one dict per local government and year; with ``latest_only=False``
+    every version), by local government and year: id, lg_key, lg_name, area_code,
+    country_code, year, version, currency, example, actual, potential, gap, efficiency,
+    population, osr_per_capita_usd, osr_share_gdp, created_at (ISO 8601, UTC)."""
+    found = _analysis_rows(engine, area=area, country=country, year=year, latest_only=latest_only)
+    return [rows.summary(r, rows.ANALYSIS_SUMMARY) for r in found]
+
+
+def _one(engine: Engine, table: Table, id_: int, what: str, listing: str) -> dict[str, Any]:
+    found = _read(engine, select(table).where(table.c.id == id_))
+    if not found:
+        raise NotFound(f"no stored {what} {id_}; list them with `urbanagenda {listing}`.")
+    return found[0]
+
+
+def get_analysis(engine: Engine, id_: int) -> dict[str, Any]:
+    """One stored analysis year: its summary fields, ``input`` (the year's input),
+    ``result`` (:meth:`~.model.YearResult.to_dict`), source_file, created_by, sha256;
+    ``versions`` (every version of this year, oldest first), ``years`` (this local
+    government's other years at their latest version, with this row in its own year) and
+    ``trends`` across those years.  Raises :class:`NotFound`."""
+    row = _one(engine, s.finance_analysis, id_, "analysis", "osr list")
+    out = rows.summary(row, rows.ANALYSIS_SUMMARY)
+    out.update({k: row[k] for k in ("input", "result", "source_file", "created_by", "sha256")})
+    every = _analysis_rows(engine, lg_key=row["lg_key"], latest_only=False, full=True)
+    out["versions"] = [
+        {"id": r["id"], "version": r["version"], "created_at": rows.iso(r["created_at"])}
+        for r in every
+        if r["year"] == row["year"]
+    ]
+    by_year = {
+        r["year"]: r
+        for r in _analysis_rows(engine, lg_key=row["lg_key"], full=True)
+        if r["year"] != row["year"]
+    }
+    by_year[row["year"]] = row
+    years = [by_year[y] for y in sorted(by_year)]
+    out["years"] = [rows.summary(r, rows.ANALYSIS_SUMMARY) for r in years]
+    out["trends"] = rows.trends(years)
+    return out
+
+
+def analysis_year_result(engine: Engine, id_: int) -> dict[str, Any]:
+    """The stored :class:`~.model.YearResult` dict of analysis ``id_`` (what
+    :func:`~.invest.envelope_from_osr` takes).  Raises :class:`NotFound`."""
+    result = _one(engine, s.finance_analysis, id_, "analysis", "osr list")["result"]
+    assert isinstance(result, dict)
+    return result
+
+
+def _rank(values: dict[int, float | None]) -> dict[int, tuple[int, float | None]]:
+    """id → (rank, percentile) among the ids with a value: rank 1 is the highest; the
+    percentile is the share of the others with a lower value, in % (None alone)."""
+    known = {k: v for k, v in values.items() if v is not None}
+    out = {}
+    for k, v in known.items():
+        higher = sum(1 for x in known.values() if x > v)
+        lower = sum(1 for x in known.values() if x < v)
+        others = len(known) - 1
+        out[k] = (higher + 1, 100.0 * lower / others if others else None)
+    return out
+
+
+def peers(
+    engine: Engine, *, year: int | None = None, around: int | None = None
+) -> list[dict[str, Any]]:
+    """Stored local governments side by side: for each, the latest version of its latest year
+    (up to ``year`` when given) with OSR per capita (USD), share of GDP and efficiency, ranked
+    on the first two (``rank_per_capita``, ``percentile_per_capita``, ``rank_share_gdp``,
+    ``percentile_share_gdp``; rank 1 is the highest; the percentile is the share of the other
+    peers below, in %).  ``around`` (an analysis id) stands in for its local government, so
+    one sees where that analysis would rank; its entry has ``highlight`` true.  Sorted by OSR
+    per capita (USD), highest first, those without it last."""
+    latest: dict[str, dict[str, Any]] = {}
+    for r in _analysis_rows(engine, up_to_year=year):
+        latest[r["lg_key"]] = r  # ascending years: the last one wins
+    if around is not None:
+        mine = _one(engine, s.finance_analysis, around, "analysis", "osr list")
+        latest[mine["lg_key"]] = mine
+    entries = {r["id"]: rows.summary(r, rows.ANALYSIS_SUMMARY) for r in latest.values()}
+    for metric in ("per_capita", "share_gdp"):
+        column = "osr_per_capita_usd" if metric == "per_capita" else "osr_share_gdp"
+        ranks = _rank({k: e[column] for k, e in entries.items()})
+        for k, e in entries.items():
+            rank, percentile = ranks.get(k, (None, None))
+            e[f"rank_{metric}"], e[f"percentile_{metric}"] = rank, percentile
+    for k, e in entries.items():
+        e["highlight"] = k == around
+    return sorted(
+        entries.values(),
+        key=lambda e: (e["rank_per_capita"] is None, e["rank_per_capita"] or 0, e["lg_name"]),
+    )
+
+
+def population_lookup(engine: Engine) -> PopulationLookup:
+    """The population of an analysis's area from the store, for :func:`~.analysis.analyse`:
+    the ``SP_POP_TOTL`` observation (totals) of the area in the latest year up to the
+    analysis year, else in the nearest later year, with where it comes from ("store:
+    SP_POP_TOTL 2019 (area 694)").  None for an area without one, and for an analysis without
+    an area: a country's population is not a city's or a local government's, so a city the
+    store has no population for needs it given in the input (``fiscal.population``)."""
+    o = s.observation
+    cache: dict[str, list[tuple[int, float]]] = {}
+
+    def series(area: str) -> list[tuple[int, float]]:
+        if area not in cache:
+            stmt = (
+                select(o.c.year, o.c.value)
+                .where(
+                    o.c.series_code == POPULATION_SERIES,
+                    o.c.area_code == area,
+                    o.c.sex == TOTAL,
+                    o.c.age == TOTAL,
+                    o.c.location == TOTAL,
+                    o.c.breakdown == "",
+                )
+                .order_by(o.c.year)
+            )
+            cache[area] = [(int(r["year"]), float(r["value"])) for r in _read(engine, stmt)]
+        return cache[area]
+
+    def lookup(area: str | None, country: str | None, year: int) -> tuple[float, str] | None:
+        found = series(area) if area else []
+        if not found:
+            return None
+        before = [p for p in found if p[0] <= year]
+        at, value = before[-1] if before else found[0]
+        return value, f"store: {POPULATION_SERIES} {at} (area {area})"
+
+    return lookup
+
+
+# --------------------------------------------------------------------------- plans
+
+
+def save_plan(
+    engine: Engine,
+    result: PlanResult,
+    *,
+    user_id: int | None = None,
+    source_file: str | None = None,
+) -> int:
+    """Store a ranked plan; its id.  The same input as the latest version of this local
+    government's plan of this name gives back that id; a changed one the next version.
+    An area code the store lacks raises :class:`ValidationFailed`; nothing is written."""
+    plan = result.input
+    key = plan.area_code or plan.name.strip().lower()
+    if len(key) > rows.LG_KEY_CHARS:
+        raise _lg_key_issue(key, source_file)
+    plan_input = plan.to_dict()
+    values = {
+        "area_code": plan.area_code,
+        "currency": plan.currency,
+        "example": plan.example,
+        "envelope": sum(result.envelope_by_year.values()),
+        "funded": len(result.plan),
+        "input": plan_input,
+        "result": result.to_dict(),
+        "source_file": source_file,
+        "sha256": rows.digest(plan_input),
+        "created_at": datetime.now(UTC),
+        "created_by": user_id,
+    }
+    try:
+        with engine.begin() as conn:
+            rows.area_country(conn, plan.area_code, None, file=source_file, what="plan")
+            return _insert_version(conn, s.finance_plan, {"lg_key": key, "name": plan.name}, values)
+    except SQLAlchemyError as exc:
+        raise _fail(engine, exc, "saving the plan") from exc
+
+
+def list_plans(
+    engine: Engine, *, area: str | None = None, latest_only: bool = True
+) -> list[dict[str, Any]]:
+    """Stored plans (the latest version of each, or every version): id, lg_key, name,
+    area_code, version, currency, example, envelope (total over the horizon), funded
+    (projects in the plan), projects (in the list), created_at."""
+    t = s.finance_plan
+    stmt = select(*[t.c[c] for c in rows.PLAN_SUMMARY], t.c.input)
+    if latest_only:
+        latest = _latest(t, "lg_key", "name")
+        stmt = stmt.join(
+            latest,
+            and_(t.c.lg_key == latest.c.lg_key, t.c.name == latest.c.name,
+                 t.c.version == latest.c.latest),
+        )  # fmt: skip
+    if area is not None:
+        stmt = stmt.where(t.c.area_code == area)
+    found = _read(engine, stmt.order_by(t.c.name, t.c.lg_key, t.c.version))
+    return [_plan_summary(r) for r in found]
+
+
+def _plan_summary(row: Mapping[str, Any]) -> dict[str, Any]:
+    out = rows.summary(row, rows.PLAN_SUMMARY)
+    out["projects"] = len(row["input"].get("projects", ()))
+    return out
+
+
+def get_plan(engine: Engine, id_: int) -> dict[str, Any]:
+    """One stored plan: its summary fields, ``input`` (:meth:`~.model.PlanInput.to_dict`),
+    ``result`` (:meth:`~.model.PlanResult.to_dict`), source_file, created_by, sha256 and
+    ``versions`` (every version of this plan, oldest first).  Raises :class:`NotFound`."""
+    row = _one(engine, s.finance_plan, id_, "plan", "invest list")
+    out = _plan_summary(row)
+    out.update({k: row[k] for k in ("input", "result", "source_file", "created_by", "sha256")})
+    t = s.finance_plan
+    every = _read(
+        engine,
+        select(t.c.id, t.c.version, t.c.created_at)
+        .where(t.c.lg_key == row["lg_key"], t.c.name == row["name"])
+        .order_by(t.c.version),
+    )
+    out["versions"] = [
+        {"id": r["id"], "version": r["version"], "created_at": rows.iso(r["created_at"])}
+        for r in every
+    ]
+    return out
