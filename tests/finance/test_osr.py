@@ -32,8 +32,8 @@ def test_property_tax_worked_example() -> None:
     assert g.potential == pytest.approx(2_050_000)
     assert g.gap == pytest.approx(1_150_000)
     assert g.parts == pytest.approx(
-        {"coverage": 225_000, "compliance": 300_000, "valuation": 330_000}
-    )
+        {"coverage": 225_000, "compliance": 300_000, "valuation": 330_000, "rate": 0}
+    )  # no legislated rate given: the rate applied is the legislated one, no rate part
     assert g.residual == pytest.approx(295_000)
 
 
@@ -127,7 +127,7 @@ def test_bad_property_inputs_are_all_reported() -> None:
     [
         (UserCharge("parking", 600, 500, 2, 3, 300), "users_actual (600) exceeds users_estimated"),
         (UserCharge("parking", 400, 500, 4, 3, 300), "rate_actual (4) exceeds rate_potential (3)"),
-        (UserCharge("parking", 400, 500, 2, 3, float("nan")), "days is nan"),
+        (UserCharge("parking", 400, 500, 2, 3, float("nan")), "periods is nan"),
     ],
 )
 def test_bad_user_charge_inputs(charge: UserCharge, found: str) -> None:

@@ -1,38 +1,190 @@
 """Own-source revenue (OSR) gap analysis: the formulas of ``METHODS.md`` §4, as pure functions.
 
 Property tax, per category *c* (registered properties ``R_c``, compliant ``K_c``, average
-assessed roll value ``A_c``, average market value ``M_c``, rate ``τ_c``) with the registry's
-coverage ``κ = registered / estimated taxpayers``:
+assessed roll value ``A_c``, average market value ``M_c``, rate applied ``τa_c``, legislated
+rate ``τl_c``) with the registry's coverage ``κ = Σ R_c / estimated properties``:
 
-* actual ``= Σ K_c·A_c·τ_c``; potential ``= Σ R_c·M_c·τ_c / κ``;
+* actual ``= Σ K_c·A_c·τa_c``; potential ``= Σ R_c·M_c·τl_c / κ``;
   gap ``= max(0, potential − actual)``;
-* coverage part ``= actual/κ − actual``; compliance part ``= Σ (R_c − K_c)·A_c·τ_c``;
-  valuation part ``= Σ K_c·(M_c − A_c)·τ_c``; the residual (the parts' interaction) is the gap
-  less the three.
+* coverage part ``= actual/κ − actual``; compliance part ``= Σ (R_c − K_c)·A_c·τa_c``;
+  valuation part ``= Σ K_c·(M_c − A_c)·τa_c``; rate part ``= Σ K_c·A_c·(τl_c − τa_c)``;
+  the residual (the parts' interaction) is the gap less the parts.  With ``τl = τa`` this is
+  exactly METHODS.md.
 
-User charges: actual ``= users_a·rate_a·days``; potential ``= users_est·rate_pot·days``;
-compliance part ``= (users_est − users_a)·rate_a·days``; rate part
-``= users_a·(rate_pot − rate_a)·days``; the residual is the gap less the two.
+Business licences, per category (businesses there are ``E_c``, registered ``R_c``, paying
+``K_c``, fee charged ``f_c``, legislated fee ``fl_c``): actual ``= Σ K_c·f_c``; potential
+``= Σ E_c·fl_c``; coverage part ``= Σ K_c·f_c·(E_c/R_c − 1)`` (0 when ``R_c = 0``);
+compliance part ``= Σ (R_c − K_c)·f_c``; rate part ``= Σ K_c·(fl_c − f_c)``; no valuation part.
 
-Inputs are checked before anything is computed (counts and values non-negative, compliant ≤
-registered ≤ estimated, actual rate ≤ potential rate); every problem is reported at once with
-where it is and how to fix it (:class:`~urbanagenda.errors.DataError`).
+User charges and other taxes, per charge (users there are ``U_e``, paying ``U_a``, rate per
+period charged ``r_a`` and legislated ``r_l``, periods in the year ``p``): actual
+``= U_a·r_a·p``; potential ``= U_e·r_l·p``; compliance part ``= (U_e − U_a)·r_a·p``; rate part
+``= U_a·(r_l − r_a)·p``; the residual is the gap less the two (summed over a stream's charges).
+
+The formulas are written once, over NumPy arrays (:func:`property_tax_arrays`,
+:func:`business_licence_arrays`, :func:`user_charge_arrays`): the analysis evaluates many
+scenarios of a stream at once (uncertainty ranges, sensitivity).  The scalar functions
+(:func:`property_tax_gap`, :func:`business_licence_gap`, :func:`user_charge_gap`) check their
+inputs first (counts and values non-negative, compliant ≤ registered ≤ estimated, rate ≤
+legislated rate, periods within the year) and report every problem at once with where it is and
+how to fix it (:class:`~urbanagenda.errors.DataError`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal, NamedTuple
+
+import numpy as np
+import numpy.typing as npt
 
 from urbanagenda.errors import DataError
 
 __all__ = [
+    "MAX_PERIODS",
+    "ChargeColumns",
     "Gap",
+    "GapArrays",
+    "LicenceCategory",
+    "LicenceColumns",
     "PropertyCategory",
+    "PropertyColumns",
     "UserCharge",
+    "business_licence_arrays",
+    "business_licence_gap",
+    "property_tax_arrays",
     "property_tax_gap",
+    "user_charge_arrays",
     "user_charge_gap",
 ]
+
+Array = npt.NDArray[np.float64]
+#: The most periods a charge can have in a year, by what a period is.
+MAX_PERIODS: dict[str, float] = {"day": 366.0, "month": 12.0, "year": 1.0}
+
+
+# ---------------------------------------------------------------------- array formulas
+
+
+class PropertyColumns(NamedTuple):
+    """A property category's inputs, one value per scenario."""
+
+    registered: Array
+    compliant: Array
+    assessed_value: Array
+    market_value: Array
+    rate: Array
+    legislated_rate: Array
+
+
+class LicenceColumns(NamedTuple):
+    """A business licence category's inputs, one value per scenario."""
+
+    estimated: Array
+    registered: Array
+    compliant: Array
+    fee: Array
+    legislated_fee: Array
+
+
+class ChargeColumns(NamedTuple):
+    """A user charge's (or other tax's) inputs, one value per scenario."""
+
+    users_estimated: Array
+    users_actual: Array
+    rate: Array
+    legislated_rate: Array
+    periods: Array
+
+
+@dataclass(frozen=True)
+class GapArrays:
+    """A stream's figures for every scenario (parts + residual = gap in each)."""
+
+    actual: Array
+    potential: Array
+    gap: Array
+    parts: dict[str, Array]
+    residual: Array
+
+    def at(self, i: int) -> Gap:
+        """Scenario ``i`` as plain numbers."""
+        return Gap(
+            float(self.actual[i]),
+            float(self.potential[i]),
+            float(self.gap[i]),
+            {k: float(v[i]) for k, v in self.parts.items()},
+            float(self.residual[i]),
+        )
+
+
+def _result(actual: Array, potential: Array, parts: dict[str, Array]) -> GapArrays:
+    gap = np.maximum(potential - actual, 0.0)
+    residual = gap - sum(parts.values(), np.zeros_like(gap))
+    return GapArrays(actual, potential, gap, parts, residual)
+
+
+def _zeros(like: Array) -> Array:
+    return np.zeros_like(like, dtype=np.float64)
+
+
+def property_tax_arrays(estimated: Array, categories: Sequence[PropertyColumns]) -> GapArrays:
+    """Property tax for every scenario; ``Σ registered`` must be > 0 in each."""
+    registered = sum((c.registered for c in categories), _zeros(estimated))
+    inverse_kappa = estimated / registered  # 1/κ
+    actual = sum((c.compliant * c.assessed_value * c.rate for c in categories), _zeros(estimated))
+    potential = inverse_kappa * sum(
+        (c.registered * c.market_value * c.legislated_rate for c in categories), _zeros(estimated)
+    )
+    zero = _zeros(estimated)
+    parts = {
+        "coverage": actual * inverse_kappa - actual,
+        "compliance": sum(
+            ((c.registered - c.compliant) * c.assessed_value * c.rate for c in categories), zero
+        ),
+        "valuation": sum(
+            (c.compliant * (c.market_value - c.assessed_value) * c.rate for c in categories), zero
+        ),
+        "rate": sum(
+            (c.compliant * c.assessed_value * (c.legislated_rate - c.rate) for c in categories),
+            zero,
+        ),
+    }
+    return _result(actual, potential, parts)
+
+
+def business_licence_arrays(categories: Sequence[LicenceColumns]) -> GapArrays:
+    """Business licences for every scenario (a category with nobody registered has no
+    coverage part: its whole potential is in the residual)."""
+    zero = _zeros(categories[0].estimated)
+    actual, potential, coverage, compliance, rate = zero, zero, zero, zero, zero
+    for c in categories:
+        paid = c.compliant * c.fee
+        ratio = np.divide(c.estimated, c.registered, out=np.ones_like(zero), where=c.registered > 0)
+        actual = actual + paid
+        potential = potential + c.estimated * c.legislated_fee
+        coverage = coverage + paid * (ratio - 1.0)
+        compliance = compliance + (c.registered - c.compliant) * c.fee
+        rate = rate + c.compliant * (c.legislated_fee - c.fee)
+    return _result(
+        actual, potential, {"coverage": coverage, "compliance": compliance, "rate": rate}
+    )
+
+
+def user_charge_arrays(charges: Sequence[ChargeColumns]) -> GapArrays:
+    """User charges (or other taxes) summed over a stream's charges, for every scenario."""
+    zero = _zeros(charges[0].periods)
+    actual, potential, compliance, rate = zero, zero, zero, zero
+    for c in charges:
+        actual = actual + c.users_actual * c.rate * c.periods
+        potential = potential + c.users_estimated * c.legislated_rate * c.periods
+        compliance = compliance + (c.users_estimated - c.users_actual) * c.rate * c.periods
+        rate = rate + c.users_actual * (c.legislated_rate - c.rate) * c.periods
+    return _result(actual, potential, {"compliance": compliance, "rate": rate})
+
+
+# ---------------------------------------------------------------------- scalar formulas
 
 
 @dataclass(frozen=True)
@@ -44,19 +196,33 @@ class PropertyCategory:
     compliant: float  # K_c: of those, paying
     assessed_value: float  # A_c: average value on the roll
     market_value: float  # M_c: average market value
-    rate: float  # τ_c: tax rate (a fraction of the value)
+    rate: float  # τa_c: tax rate applied (a fraction of the value)
+    legislated_rate: float | None = None  # τl_c: the rate the law sets (None: = rate)
+
+
+@dataclass(frozen=True)
+class LicenceCategory:
+    """One category of business licences (e.g. small shops)."""
+
+    name: str
+    estimated: float  # E_c: businesses there are
+    registered: float  # R_c: holding a licence record
+    compliant: float  # K_c: of those, paying
+    fee: float  # f_c: average fee charged per year
+    legislated_fee: float | None = None  # fl_c: the fee the by-law sets (None: = fee)
 
 
 @dataclass(frozen=True)
 class UserCharge:
-    """One user charge (a fee per user per day, e.g. a market stall or parking)."""
+    """One user charge or other tax: a rate per payer per period (day, month or year)."""
 
     name: str
-    users_actual: float  # users who pay
-    users_estimated: float  # users there are
-    rate_actual: float  # what is charged per user per day
-    rate_potential: float  # what the legislation allows
-    days: float  # charging days in the year
+    users_actual: float  # payers
+    users_estimated: float  # users (taxpayers) there are
+    rate_actual: float  # charged per user per period
+    rate_potential: float  # what the legislation allows per user per period
+    periods: float  # charging periods in the year
+    per: Literal["day", "month", "year"] = "day"
 
 
 @dataclass(frozen=True)
@@ -70,34 +236,60 @@ class Gap:
     residual: float
 
 
-def _problems_of_category(i: int, c: PropertyCategory) -> list[str]:
-    where = f"property category {i + 1} ({c.name!r})"
-    out = [
-        f"{where}: {field} is {value}; it must be a number ≥ 0"
-        for field, value in (
-            ("registered", c.registered),
-            ("compliant", c.compliant),
-            ("assessed_value", c.assessed_value),
-            ("market_value", c.market_value),
-            ("rate", c.rate),
-        )
+def _col(value: float) -> Array:
+    return np.array([value], dtype=np.float64)
+
+
+def _negatives(where: str, fields: Sequence[tuple[str, float]]) -> list[str]:
+    return [
+        f"{where}: {name} is {value}; it must be a number ≥ 0"
+        for name, value in fields
         if not value >= 0  # also catches NaN
     ]
-    if c.compliant > c.registered:
-        out.append(
-            f"{where}: compliant ({c.compliant:g}) exceeds registered ({c.registered:g}); "
-            "only registered properties can pay: check both counts"
-        )
-    return out
+
+
+def _exceeds(where: str, small: tuple[str, float], large: tuple[str, float], why: str) -> list[str]:
+    if small[1] > large[1]:
+        return [f"{where}: {small[0]} ({small[1]:g}) exceeds {large[0]} ({large[1]:g}); {why}"]
+    return []
+
+
+def _raise(what: str, problems: list[str]) -> None:
+    if problems:
+        raise DataError(f"invalid {what} inputs:\n  " + "\n  ".join(problems))
 
 
 def property_tax_gap(categories: Sequence[PropertyCategory], *, estimated_taxpayers: float) -> Gap:
-    """The property tax gap and its coverage, compliance and valuation parts."""
+    """The property tax gap and its coverage, compliance, valuation and rate parts."""
     problems: list[str] = []
     if not categories:
         problems.append("no property category: give at least one")
     for i, c in enumerate(categories):
-        problems += _problems_of_category(i, c)
+        where = f"property category {i + 1} ({c.name!r})"
+        legislated = c.rate if c.legislated_rate is None else c.legislated_rate
+        problems += _negatives(
+            where,
+            [
+                ("registered", c.registered),
+                ("compliant", c.compliant),
+                ("assessed_value", c.assessed_value),
+                ("market_value", c.market_value),
+                ("rate", c.rate),
+                ("legislated_rate", legislated),
+            ],
+        )
+        problems += _exceeds(
+            where,
+            ("compliant", c.compliant),
+            ("registered", c.registered),
+            "only registered properties can pay: check both counts",
+        )
+        problems += _exceeds(
+            where,
+            ("rate", c.rate),
+            ("legislated_rate", legislated),
+            "the legislated rate is the highest the law allows: check both rates",
+        )
     registered = sum(c.registered for c in categories)
     if not estimated_taxpayers > 0:
         problems.append(
@@ -111,56 +303,110 @@ def property_tax_gap(categories: Sequence[PropertyCategory], *, estimated_taxpay
         )
     elif registered == 0:
         problems.append("no property is registered: the coverage ratio would be 0")
-    if problems:
-        raise DataError("invalid property tax inputs:\n  " + "\n  ".join(problems))
-    kappa = registered / estimated_taxpayers
-    actual = sum(c.compliant * c.assessed_value * c.rate for c in categories)
-    potential = sum(c.registered * c.market_value * c.rate for c in categories) / kappa
-    gap = max(0.0, potential - actual)
-    parts = {
-        "coverage": actual / kappa - actual,
-        "compliance": sum(
-            (c.registered - c.compliant) * c.assessed_value * c.rate for c in categories
-        ),
-        "valuation": sum(
-            c.compliant * (c.market_value - c.assessed_value) * c.rate for c in categories
-        ),
-    }
-    return Gap(actual, potential, gap, parts, gap - sum(parts.values()))
+    _raise("property tax", problems)
+    columns = [
+        PropertyColumns(
+            _col(c.registered),
+            _col(c.compliant),
+            _col(c.assessed_value),
+            _col(c.market_value),
+            _col(c.rate),
+            _col(c.rate if c.legislated_rate is None else c.legislated_rate),
+        )
+        for c in categories
+    ]
+    return property_tax_arrays(_col(estimated_taxpayers), columns).at(0)
+
+
+def business_licence_gap(categories: Sequence[LicenceCategory]) -> Gap:
+    """The business licence gap and its coverage, compliance and rate parts."""
+    problems: list[str] = []
+    if not categories:
+        problems.append("no licence category: give at least one")
+    for i, c in enumerate(categories):
+        where = f"licence category {i + 1} ({c.name!r})"
+        legislated = c.fee if c.legislated_fee is None else c.legislated_fee
+        problems += _negatives(
+            where,
+            [
+                ("estimated", c.estimated),
+                ("registered", c.registered),
+                ("compliant", c.compliant),
+                ("fee", c.fee),
+                ("legislated_fee", legislated),
+            ],
+        )
+        problems += _exceeds(
+            where,
+            ("registered", c.registered),
+            ("estimated", c.estimated),
+            "the estimate counts every business, licensed or not: check both counts",
+        )
+        problems += _exceeds(
+            where,
+            ("compliant", c.compliant),
+            ("registered", c.registered),
+            "only registered businesses can pay: check both counts",
+        )
+        problems += _exceeds(
+            where,
+            ("fee", c.fee),
+            ("legislated_fee", legislated),
+            "the legislated fee is the highest the by-law allows: check both fees",
+        )
+    _raise("business licence", problems)
+    columns = [
+        LicenceColumns(
+            _col(c.estimated),
+            _col(c.registered),
+            _col(c.compliant),
+            _col(c.fee),
+            _col(c.fee if c.legislated_fee is None else c.legislated_fee),
+        )
+        for c in categories
+    ]
+    return business_licence_arrays(columns).at(0)
 
 
 def user_charge_gap(charge: UserCharge) -> Gap:
-    """A user charge's gap and its compliance and rate parts."""
+    """A user charge's (or other tax's) gap and its compliance and rate parts."""
     c = charge
     where = f"user charge {c.name!r}"
-    problems = [
-        f"{where}: {field} is {value}; it must be a number ≥ 0"
-        for field, value in (
+    problems = _negatives(
+        where,
+        [
             ("users_actual", c.users_actual),
             ("users_estimated", c.users_estimated),
             ("rate_actual", c.rate_actual),
             ("rate_potential", c.rate_potential),
-            ("days", c.days),
-        )
-        if not value >= 0
-    ]
-    if c.users_actual > c.users_estimated:
+            ("periods", c.periods),
+        ],
+    )
+    problems += _exceeds(
+        where,
+        ("users_actual", c.users_actual),
+        ("users_estimated", c.users_estimated),
+        "the estimate counts every user, paying or not",
+    )
+    problems += _exceeds(
+        where,
+        ("rate_actual", c.rate_actual),
+        ("rate_potential", c.rate_potential),
+        "the potential rate is the highest the law allows",
+    )
+    if c.per not in MAX_PERIODS:
+        problems.append(f"{where}: per is {c.per!r}; it must be one of day, month, year")
+    elif c.periods > MAX_PERIODS[c.per]:
         problems.append(
-            f"{where}: users_actual ({c.users_actual:g}) exceeds users_estimated "
-            f"({c.users_estimated:g}): the estimate counts every user, paying or not"
+            f"{where}: periods ({c.periods:g}) exceed the {MAX_PERIODS[c.per]:g} "
+            f"{c.per}s of a year; give the number of {c.per}s the charge is collected"
         )
-    if c.rate_actual > c.rate_potential:
-        problems.append(
-            f"{where}: rate_actual ({c.rate_actual:g}) exceeds rate_potential "
-            f"({c.rate_potential:g}): the potential rate is the highest the law allows"
-        )
-    if problems:
-        raise DataError("invalid user charge inputs:\n  " + "\n  ".join(problems))
-    actual = c.users_actual * c.rate_actual * c.days
-    potential = c.users_estimated * c.rate_potential * c.days
-    gap = max(0.0, potential - actual)
-    parts = {
-        "compliance": (c.users_estimated - c.users_actual) * c.rate_actual * c.days,
-        "rate": c.users_actual * (c.rate_potential - c.rate_actual) * c.days,
-    }
-    return Gap(actual, potential, gap, parts, gap - sum(parts.values()))
+    _raise("user charge", problems)
+    columns = ChargeColumns(
+        _col(c.users_estimated),
+        _col(c.users_actual),
+        _col(c.rate_actual),
+        _col(c.rate_potential),
+        _col(c.periods),
+    )
+    return user_charge_arrays([columns]).at(0)
