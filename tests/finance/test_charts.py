@@ -193,6 +193,10 @@ def test_peers_highest_first_with_the_highlighted_local_government_in_red() -> N
     share = charts.peers_spec(PEERS, metric="osr_share_gdp", highlight="ke_kisumu")
     assert [r["name"] for r in _rows(share)] == ["Freetown", "Mzuzu"]
     assert share["encoding"]["x"]["axis"]["format"] == ".1%"
+    # store.peers marks the analysis asked about: that row is highlighted by default
+    marked = [{**p, "highlight": p["lg_key"] == "mw_mzuzu"} for p in PEERS]
+    roles = {r["name"]: r["role"] for r in _rows(charts.peers_spec(marked))}
+    assert roles["Mzuzu"] == "This local government" and roles["Kisumu"] != roles["Mzuzu"]
 
 
 # -- a hand-made plan ----------------------------------------------------------------------

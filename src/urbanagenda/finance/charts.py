@@ -293,9 +293,10 @@ def peers_spec(
     width: Width = 520,
 ) -> dict[str, Any]:
     """Local governments side by side on one ``metric`` of the stored analyses (``peers``
-    rows: ``lg_name``, ``lg_key``, the metric — OSR per person in USD by default, or
-    ``osr_share_gdp``, ``efficiency``), highest first; ``highlight`` (an ``lg_key``) is drawn
-    in red.  Rows without the metric are left out (e.g. no GDP per capita given)."""
+    rows, as :func:`urbanagenda.finance.store.peers` gives them: ``lg_name``, ``lg_key``, the
+    metric — OSR per person in USD by default, or ``osr_share_gdp``), highest first.  The
+    local government ``highlight`` (an ``lg_key``; by default the row marked ``highlight``)
+    is drawn in red.  Rows without the metric are left out (e.g. no GDP per capita given)."""
     words = words_of(labels)
     this, others = words["this"], words["others"]
     shown = sorted((p for p in peers if p.get(metric) is not None), key=lambda p: -num(p[metric]))
@@ -303,7 +304,7 @@ def peers_spec(
         {
             "name": str(p.get("lg_name") or p.get("lg_key")),
             "value": num(p[metric]),
-            "role": this if highlight is not None and p.get("lg_key") == highlight else others,
+            "role": this if _highlighted(p, highlight) else others,
             "year": p.get("year"),
         }
         for p in shown
@@ -344,3 +345,9 @@ def peers_spec(
         ],
     }
     return spec
+
+
+def _highlighted(peer: Mapping[str, Any], highlight: str | None) -> bool:
+    if highlight is None:
+        return bool(peer.get("highlight"))
+    return peer.get("lg_key") == highlight
