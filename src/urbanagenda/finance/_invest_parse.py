@@ -310,14 +310,16 @@ def _projects(r: FieldReader, raw: Any) -> tuple[Project, ...]:
     seen: set[str] = set()
     for i, item in enumerate(raw):
         project = _project(r, item, f"projects[{i}]")
-        if project is None:
-            continue
-        if project.id in seen:
+        pid = item.get("id") if isinstance(item, Mapping) else None
+        key = str(pid).strip() if isinstance(pid, str | int) and not isinstance(pid, bool) else None
+        if key in seen:
             r.issue("duplicate-key", f"projects[{i}].id", "two projects have this id.",
-                    found=project.id, fix="give each project its own id")  # fmt: skip
+                    found=key, fix="give each project its own id")  # fmt: skip
             continue
-        seen.add(project.id)
-        out.append(project)
+        if key is not None:
+            seen.add(key)
+        if project is not None:
+            out.append(project)
     return tuple(out)
 
 

@@ -131,10 +131,14 @@ def weight_sensitivity(
             entering = [k for k in ranks if k in funded - base_funded]
             leaving = [k for k in base_ranks if k in base_funded - funded]
             if entering or leaving:
-                said = [f"{', '.join(entering)} enter(s) the plan"] if entering else []
-                said += [f"{', '.join(leaving)} leave(s) it"] if leaving else []
+                said = [_verb(entering, "enters", "enter") + " the plan"] if entering else []
+                said += [_verb(leaving, "leaves", "leave") + " the plan"] if leaving else []
                 plan_changes.append(f"{label}: {'; '.join(said)}")
     return WeightSensitivity(step, rank_range, lowest, tuple(top_changes), tuple(plan_changes))
+
+
+def _verb(ids: list[str], one: str, several: str) -> str:
+    return f"{', '.join(ids)} {one if len(ids) == 1 else several}"
 
 
 def _funded(ranked: Sequence[ScoredProject], envelope: Mapping[int, float] | None) -> set[str]:
