@@ -398,8 +398,9 @@ def user_charge_gap(charge: UserCharge) -> Gap:
         problems.append(f"{where}: per is {c.per!r}; it must be one of day, month, year")
     elif c.periods > MAX_PERIODS[c.per]:
         problems.append(
-            f"{where}: periods ({c.periods:g}) exceed the {MAX_PERIODS[c.per]:g} "
-            f"{c.per}s of a year; give the number of {c.per}s the charge is collected"
+            f"{where}: periods ({c.periods:g}) exceed what a year has "
+            f"({MAX_PERIODS[c.per]:g} per {c.per}); give the number of {c.per}s the charge "
+            "is collected in the year"
         )
     _raise("user charge", problems)
     columns = ChargeColumns(

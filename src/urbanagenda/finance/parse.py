@@ -34,7 +34,7 @@ from typing import Any, cast
 
 from urbanagenda.errors import ValidationFailed
 from urbanagenda.finance._osr_read import Reader, dump_estimate
-from urbanagenda.finance._osr_streams import dump_stream, read_stream
+from urbanagenda.finance._osr_streams import KIND_NAMES, dump_stream, read_stream
 from urbanagenda.finance.model import FiscalInput, OsrInput, SourceRef, YearInput
 from urbanagenda.ingest.report import Report
 
@@ -88,20 +88,20 @@ def parse_osr(data: Mapping[str, Any], *, file: str | None = None) -> OsrInput:
     years = []
     seen: dict[int, int] = {}
     for i, item in enumerate(r.items(top.get("years"), "years", what="years")):
-        year = _year(r, item, f"years[{i}]", ids)
-        if year is None:
-            continue
-        if year.year in seen:
+        number, year = _year(r, item, f"years[{i}]", ids)
+        if number in seen:
             r.add(
                 "duplicate-key",
                 f"years[{i}].year",
-                f"years[{i}] repeats the year {year.year} of years[{seen[year.year]}].",
-                found=year.year,
+                f"years[{i}] repeats the year {number} of years[{seen[number]}].",
+                found=number,
                 expected="each year once",
                 fix="merge the two entries or correct the year",
             )
-        seen[year.year] = i
-        years.append(year)
+        elif number is not None:
+            seen[number] = i
+        if year is not None:
+            years.append(year)
     inp = OsrInput(
         name=name or "",
         years=tuple(sorted(years, key=lambda y: y.year)),
@@ -176,11 +176,12 @@ def _sources(r: Reader, value: Any) -> tuple[SourceRef, ...]:
     return tuple(out)
 
 
-def _year(r: Reader, value: Any, path: str, ids: set[str]) -> YearInput | None:
+def _year(r: Reader, value: Any, path: str, ids: set[str]) -> tuple[int | None, YearInput | None]:
+    """The year's number (when it is one) and the year (when all in it is right)."""
     data = r.mapping(value, path, allowed=("year", "fiscal", "streams"),
                      required=("year", "streams"), what="a year")  # fmt: skip
     if data is None:
-        return None
+        return None, None
     year = _year_number(r, data.get("year"), f"{path}.year")
     fiscal = _fiscal(r, data.get("fiscal"), f"{path}.fiscal", ids)
     streams = []
@@ -188,23 +189,32 @@ def _year(r: Reader, value: Any, path: str, ids: set[str]) -> YearInput | None:
     for j, item in enumerate(r.items(data.get("streams"), f"{path}.streams", what="streams")):
         where = f"{path}.streams[{j}]"
         stream = read_stream(r, item, where, ids)
-        if stream is None:
-            continue
-        if stream.name in names:
+        name = _stream_name(item)
+        if name in names:
             r.add(
                 "duplicate-key",
                 f"{where}.name",
-                f"{where}: the stream name {stream.name!r} is used twice in the year "
-                f"(also {path}.streams[{names[stream.name]}]).",
-                found=stream.name,
+                f"{where}: the stream name {name!r} is used twice in the year "
+                f"(also {path}.streams[{names[name]}]).",
+                found=name,
                 expected="stream names unique within a year",
                 fix="name the two streams apart (e.g. Market dues, Parking fees)",
             )
-        names[stream.name] = j
-        streams.append(stream)
+        elif name is not None:
+            names[name] = j
+        if stream is not None:
+            streams.append(stream)
     if year is None or fiscal is None:
+        return year, None
+    return year, YearInput(year, tuple(streams), fiscal)
+
+
+def _stream_name(item: Any) -> str | None:
+    """The name a stream has or will have (its kind's when it has none), as written."""
+    if not isinstance(item, Mapping):
         return None
-    return YearInput(year, tuple(streams), fiscal)
+    name = item.get("name")
+    return str(name).strip() if name else KIND_NAMES.get(str(item.get("kind")))
 
 
 def _year_number(r: Reader, value: Any, path: str) -> int | None:
