@@ -298,9 +298,12 @@ def rank_input(
         return rank(plan, needs=needs)
     try:
         year_result = finance_store.analysis_year_result(store.engine, analysis_id)
-    except (KeyError, LookupError) as exc:
+    except finance_store.NotFound as exc:
         raise ApiError(422, f"no stored OSR analysis {analysis_id}", where="query.osr_analysis",
                        fix="list the stored analyses at /api/v1/finance/osr") from exc  # fmt: skip
+    # kept with the plan (and no budget beside it): a saved or downloaded plan has the same
+    # envelope
+    plan = replace(plan, osr_analysis_id=analysis_id, budget=None, budget_by_year=None)
     envelope = envelope_from_osr(year_result, plan)
     source = f"OSR analysis {analysis_id} ({year_result.get('year', '')})"
     return rank(plan, needs=needs, envelope=envelope, envelope_source=source)

@@ -187,7 +187,7 @@ async def plan_save(
     saved = await run_in_threadpool(
         lambda: finance_store.save_plan(store.engine, result, user_id=user.id, source_file=name)
     )
-    ids = saved if isinstance(saved, list) else [int(saved)]
+    ids = [saved]
     urls = [f"/api/v1/finance/plans/{i}" for i in ids]
     return written(request, {"data": {"ids": ids, "urls": urls}}, 201, location=urls[0])
 
@@ -227,13 +227,10 @@ def stored_plan(request: Request, plan_id: int) -> dict[str, Any]:
     from urbanagenda.finance import store as finance_store
 
     try:
-        found = finance_store.get_plan(store_of(request).engine, plan_id)
-    except (KeyError, LookupError):
-        found = None
-    if not found:
+        return finance_store.get_plan(store_of(request).engine, plan_id)
+    except finance_store.NotFound as exc:
         raise ApiError(404, f"no stored plan {plan_id}", where="path.id",
-                       fix="list them at /api/v1/finance/plans")  # fmt: skip
-    return found  # type: ignore[no-any-return]
+                       fix="list them at /api/v1/finance/plans") from exc  # fmt: skip
 
 
 @router.get("/plans/{id}", summary="A stored plan", responses=data_response(docs.StoredPlanOut))

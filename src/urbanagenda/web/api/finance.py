@@ -202,14 +202,10 @@ def _stored(request: Request, analysis_id: int) -> dict[str, object]:
     from urbanagenda.finance import store as finance_store
 
     try:
-        found = finance_store.get_analysis(store_of(request).engine, analysis_id)
-    except (KeyError, LookupError) as exc:
+        return finance_store.get_analysis(store_of(request).engine, analysis_id)
+    except finance_store.NotFound as exc:
         raise ApiError(404, f"no stored analysis {analysis_id}", where="path.id",
                        fix="list them at /api/v1/finance/osr") from exc  # fmt: skip
-    if not found:
-        raise ApiError(404, f"no stored analysis {analysis_id}", where="path.id",
-                       fix="list them at /api/v1/finance/osr")  # fmt: skip
-    return found
 
 
 @router.get(

@@ -13,7 +13,7 @@ __all__ = ["MODULES", "router"]
 
 MODULES = (
     "indicator", "lists", "area", "search", "account", "reports", "report_edit", "vlrs",
-    "records", "publications", "home",
+    "records", "publications", "finance", "home",
 )  # fmt: skip
 
 router = APIRouter()
