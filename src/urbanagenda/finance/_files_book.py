@@ -49,6 +49,7 @@ class Check:
     high: float | None = None
     whole: bool = False
     message: str = ""
+    warn_only: bool = False  # a warning the user may pass over (an unusual, not wrong, value)
 
     def validation(self) -> DataValidation:
         if self.choices:
@@ -69,6 +70,7 @@ class Check:
             )
         dv.allow_blank = True
         dv.showErrorMessage = True
+        dv.errorStyle = "warning" if self.warn_only else "stop"
         dv.errorTitle = "Number"
         dv.error = self.message or "A number ≥ 0."
         return dv

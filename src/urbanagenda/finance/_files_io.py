@@ -88,7 +88,7 @@ def open_file(path: Path) -> Opened:
         )
     fmt = _format(path, raw)
     if fmt == "xlsx":
-        return _open_workbook(path)
+        return _open_workbook(name, raw)
     text = _decode(name, raw)
     if fmt == "csv":
         return Opened("csv", sheets={"": _csv_rows(name, text)})
@@ -187,7 +187,7 @@ def _load_mapping(name: str, text: str, fmt: Format) -> Mapping[str, Any]:
     try:
         doc = json.loads(text) if fmt == "json" else yaml.load(text, Loader=_LOADER)  # safe
     except json.JSONDecodeError as exc:
-        cut = exc.pos >= len(text.rstrip())
+        cut = exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")
         fail(
             name,
             Issue(
@@ -278,12 +278,12 @@ def _csv_rows(name: str, text: str) -> SheetRows:
     return out
 
 
-def _open_workbook(path: Path) -> Opened:
-    name = str(path)
+def _open_workbook(name: str, raw: bytes) -> Opened:
     try:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl")
-            wb = load_workbook(path, read_only=True, data_only=True)
+            # from memory: openpyxl refuses a path whose suffix is not .xlsx
+            wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken package
         fail(
             name,

@@ -62,7 +62,7 @@ def records(
 
     Columns not in ``allowed`` are reported once (unknown-field) and not read; a value in a
     column without a header too."""
-    locator.know_columns(sheet.title, [h for h in header if h])
+    locator.know_columns(sheet.title, allowed)  # a missing field: its column, even if absent
     for i, name in enumerate(header):
         if name and name not in allowed:
             close = difflib.get_close_matches(name, list(allowed), n=1)

@@ -78,8 +78,15 @@ _OSR_CHECKS: dict[str, Check] = {
     **{f: _COUNT for f in (*ESTIMATE_FIELDS, "actual_reported", "usd_rate")},
     "periods": Check(low=0, high=366, message="Periods in the year: ≤ 366 days, ≤ 12 months."),
 }
-#: The property tax's rates are fractions of the value (the charges' rates are amounts).
-_PROPERTY_CHECKS = {**_OSR_CHECKS, "rate": _SHARE, "legislated_rate": _SHARE}
+#: The property tax's rates are fractions of the value (the charges' rates are amounts); a
+#: rate above 1 is unusual (a bill as a multiple of a value), so it only warns.
+_RATE = Check(
+    low=0,
+    high=1,
+    warn_only=True,
+    message="Usually a fraction of the value (1.2 % is 0.012). Keep this value?",
+)
+_PROPERTY_CHECKS = {**_OSR_CHECKS, "rate": _RATE, "legislated_rate": _RATE}
 _PLAN_CHECKS: dict[str, Check] = {
     "sector": Check(SECTORS),
     "stage": Check(STAGES),
