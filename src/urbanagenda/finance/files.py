@@ -50,7 +50,7 @@ from typing import Any, TypeVar
 from urbanagenda.errors import ValidationFailed
 from urbanagenda.finance._files_io import Opened, open_file
 from urbanagenda.finance._files_locate import Locator
-from urbanagenda.finance._files_osr import osr_data
+from urbanagenda.finance._files_osr_read import osr_data
 from urbanagenda.finance._files_plan import plan_data
 from urbanagenda.finance.invest import parse_plan
 from urbanagenda.finance.model import OsrInput, PlanInput
