@@ -1,7 +1,8 @@
-"""The project-list format (``urbanagenda-invest/1``) as plain data ↔ :class:`~.model.PlanInput`.
+"""Reading the project-list format (``urbanagenda-invest/1``) into a
+:class:`~.model.PlanInput`.
 
-Private to :mod:`urbanagenda.finance.invest` (``parse_plan``, ``dump_plan``).  Every problem
-is collected (:class:`._invest_reader.FieldReader`) and
+Private to :mod:`urbanagenda.finance.invest` (``parse_plan``; its inverse ``dump_plan`` is
+there).  Every problem is collected (:class:`._invest_reader.FieldReader`) and
 :class:`~urbanagenda.errors.ValidationFailed` is raised once, with all of them.
 """
 
@@ -371,63 +372,3 @@ def _project(r: FieldReader, raw: Any, path: str) -> Project | None:
         environmental_clearance=clearance,
         note=r.text(data.get("note"), p + "note"),
     )
-
-
-# ----------------------------------------------------------------------------- dump
-
-
-def dump_plan(plan: PlanInput) -> dict[str, Any]:
-    """The canonical plain form of ``plan`` (``parse_plan(dump_plan(x)) == x``)."""
-    out: dict[str, Any] = {"format": FORMAT, "name": plan.name}
-    if plan.area_code:
-        out["area"] = plan.area_code
-    if plan.currency:
-        out["currency"] = plan.currency
-    out |= {"start_year": plan.start_year, "horizon": plan.horizon}
-    if plan.budget is not None:
-        out["budget"] = plan.budget
-    if plan.budget_by_year is not None:
-        out["budget_by_year"] = list(plan.budget_by_year)
-    envelope: dict[str, Any] = {}
-    if plan.osr_analysis_id is not None:
-        envelope["osr_analysis"] = plan.osr_analysis_id
-    envelope |= {"capital_share": plan.capital_share, "gap_recovery": list(plan.gap_recovery)}
-    out["envelope"] = envelope
-    if plan.city_population is not None:
-        out["city_population"] = plan.city_population
-    out["weights"] = dict(plan.weights)
-    out["example"] = plan.example
-    if plan.sources:
-        out["sources"] = [_source_dict(s) for s in plan.sources]
-    out["projects"] = [_project_dict(p) for p in plan.projects]
-    return out
-
-
-def _source_dict(s: SourceRef) -> dict[str, Any]:
-    d: dict[str, Any] = {"id": s.id, "citation": s.citation}
-    return d | {"url": s.url} if s.url else d
-
-
-def _project_dict(p: Project) -> dict[str, Any]:
-    d: dict[str, Any] = {
-        "id": p.id,
-        "name": p.name,
-        "sector": p.sector,
-        "cost": p.cost,
-        "years": p.years,
-        "population_served": p.population_served,
-        "stage": p.stage,
-        "cost_recovery": p.cost_recovery,
-        "cofinancing": p.cofinancing,
-        "land_secured": p.land_secured,
-        "environmental_clearance": p.environmental_clearance,
-    }
-    if p.location:
-        d["location"] = p.location
-    if p.sdg_targets:
-        d["sdg_targets"] = list(p.sdg_targets)
-    if p.umf_cells:
-        d["umf_cells"] = list(p.umf_cells)
-    if p.note:
-        d["note"] = p.note
-    return d

@@ -48,10 +48,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from urbanagenda.errors import DataError
-from urbanagenda.finance._invest_parse import dump_plan, parse_plan, sdg_targets
+from urbanagenda.finance._invest_parse import FORMAT, parse_plan, sdg_targets
 from urbanagenda.finance._invest_plan import schedule, weight_sensitivity
 from urbanagenda.finance._invest_score import criteria_values, score
-from urbanagenda.finance.model import Need, PlanInput, PlanResult
+from urbanagenda.finance.model import Need, PlanInput, PlanResult, Project, SourceRef
 
 __all__ = ["dump_plan", "envelope_from_osr", "parse_plan", "rank"]
 
@@ -191,3 +191,60 @@ def _envelope(
             "read it, then pass envelope=envelope_from_osr(year_result, plan)"
         )
     return None, "none"
+
+
+def dump_plan(plan: PlanInput) -> dict[str, Any]:
+    """The canonical plain form of ``plan`` (``parse_plan(dump_plan(x)) == x``)."""
+    out: dict[str, Any] = {"format": FORMAT, "name": plan.name}
+    if plan.area_code:
+        out["area"] = plan.area_code
+    if plan.currency:
+        out["currency"] = plan.currency
+    out |= {"start_year": plan.start_year, "horizon": plan.horizon}
+    if plan.budget is not None:
+        out["budget"] = plan.budget
+    if plan.budget_by_year is not None:
+        out["budget_by_year"] = list(plan.budget_by_year)
+    envelope: dict[str, Any] = {}
+    if plan.osr_analysis_id is not None:
+        envelope["osr_analysis"] = plan.osr_analysis_id
+    envelope |= {"capital_share": plan.capital_share, "gap_recovery": list(plan.gap_recovery)}
+    out["envelope"] = envelope
+    if plan.city_population is not None:
+        out["city_population"] = plan.city_population
+    out["weights"] = dict(plan.weights)
+    out["example"] = plan.example
+    if plan.sources:
+        out["sources"] = [_source_dict(s) for s in plan.sources]
+    out["projects"] = [_project_dict(p) for p in plan.projects]
+    return out
+
+
+def _source_dict(s: SourceRef) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": s.id, "citation": s.citation}
+    return d | {"url": s.url} if s.url else d
+
+
+def _project_dict(p: Project) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "id": p.id,
+        "name": p.name,
+        "sector": p.sector,
+        "cost": p.cost,
+        "years": p.years,
+        "population_served": p.population_served,
+        "stage": p.stage,
+        "cost_recovery": p.cost_recovery,
+        "cofinancing": p.cofinancing,
+        "land_secured": p.land_secured,
+        "environmental_clearance": p.environmental_clearance,
+    }
+    if p.location:
+        d["location"] = p.location
+    if p.sdg_targets:
+        d["sdg_targets"] = list(p.sdg_targets)
+    if p.umf_cells:
+        d["umf_cells"] = list(p.umf_cells)
+    if p.note:
+        d["note"] = p.note
+    return d
