@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from urbanagenda.errors import DataError, ValidationFailed
 from urbanagenda.finance.model import OsrResult, PlanInput, PlanResult
+from urbanagenda.web import auth
 from urbanagenda.web.api import _finance_docs as docs
 from urbanagenda.web.api._finance_common import (
     dumps,
@@ -127,6 +128,7 @@ async def _ranked(
 
 @router.post(
     "/invest/rank",
+    dependencies=[Depends(auth.check_csrf)],
     summary="Rank a project list within the fiscal envelope (nothing is stored)",
     responses={**docs.INPUT_ERRORS, **data_response(docs.PlanResultOut)},
     openapi_extra=docs.body_doc(docs.EXAMPLE_PLAN, "the project list"),
@@ -145,6 +147,7 @@ async def invest_rank(
 
 @router.post(
     "/invest/summary",
+    dependencies=[Depends(auth.check_csrf)],
     summary="Rank a project list and write the summary document (nothing is stored)",
     responses={**docs.INPUT_ERRORS,
                200: {"description": "The summary (attachment)", "content": docs.FILE_CONTENT}},

@@ -21,13 +21,14 @@ import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from urbanagenda.errors import DataError, ValidationFailed
 from urbanagenda.finance.model import OsrInput, OsrResult
+from urbanagenda.web import auth
 from urbanagenda.web.api import _finance_docs as docs
 from urbanagenda.web.api._finance_common import (
     analyse_input,
@@ -91,6 +92,7 @@ async def _analysed(request: Request) -> tuple[OsrResult, str | None]:
 
 @router.post(
     "/osr/analyse",
+    dependencies=[Depends(auth.check_csrf)],
     summary="Analyse own-source revenue (nothing is stored)",
     responses={**docs.INPUT_ERRORS, **data_response(docs.OsrResultOut)},
     openapi_extra=docs.body_doc(docs.EXAMPLE_OSR, "the analysis"),
@@ -249,6 +251,7 @@ async def osr_stored_summary(
 
 @router.post(
     "/osr/summary",
+    dependencies=[Depends(auth.check_csrf)],
     summary="Analyse and write the summary document (nothing is stored)",
     responses={**docs.INPUT_ERRORS,
                200: {"description": "The summary (attachment)", "content": docs.FILE_CONTENT}},
