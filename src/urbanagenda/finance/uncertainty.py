@@ -277,7 +277,8 @@ def sensitivity(streams: Sequence[StreamInput]) -> tuple[SensitivityItem, ...]:
                     elasticity=elasticity,
                 )
             )
-    return tuple(sorted(items, key=lambda i: (-_swing(i), i.input)))
+    # swings equal to 12 significant digits are ties (rounding must not order them)
+    return tuple(sorted(items, key=lambda i: (-float(f"{_swing(i):.12g}"), i.input)))
 
 
 def _probes(est: Estimate) -> tuple[float, ...]:
