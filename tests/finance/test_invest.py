@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from urbanagenda.errors import DataError, ValidationFailed
 from urbanagenda.finance._invest_plan import spearman, varied_weights
@@ -467,3 +469,45 @@ def test_messages_list_the_valid_codes_and_say_how_to_fix() -> None:
 )  # fmt: skip
 def test_bad_input(data: Any, code: str, column: str | None) -> None:
     assert (code, column) in _issues(data)
+
+
+# ------------------------------------------------------------------------------ properties
+
+_project = st.fixed_dictionaries(
+    {
+        "sector": st.just("other"),
+        "name": st.just("p"),
+        "cost": st.floats(1, 1e6),
+        "population_served": st.floats(0, 1e6),
+        "years": st.integers(1, 7),
+        "cofinancing": st.floats(0, 1),
+        "stage": st.sampled_from(["idea", "concept", "feasibility", "ready"]),
+        "sdg_targets": st.lists(st.sampled_from(["11.1", "11.2", "11.6"]), unique=True),
+    }
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    projects=st.lists(_project, min_size=1, max_size=6),
+    envelope=st.lists(st.floats(0, 5e5), min_size=5, max_size=5),
+)
+def test_the_plan_never_spends_money_it_does_not_have_yet(
+    projects: list[dict[str, Any]], envelope: list[float]
+) -> None:
+    doc = {
+        "name": "x",
+        "start_year": 2026,
+        "budget_by_year": envelope,
+        "projects": [p | {"id": f"P{i}"} for i, p in enumerate(projects)],
+    }
+    result = rank(parse_plan(doc), needs=NEEDS)
+    spent = [result.spent_by_year[y] for y in range(2026, 2031)]
+    for year in range(1, 6):
+        assert sum(spent[:year]) <= sum(envelope[:year]) * (1 + 1e-9) + 1e-6
+    funded = {e.project_id for e in result.plan}
+    assert funded.isdisjoint(result.unfunded)
+    assert funded | set(result.unfunded) == {f"P{i}" for i in range(len(projects))}
+    assert all(0 <= sp.score <= 1 for sp in result.ranked)
+    scores = [round(sp.score, 12) for sp in result.ranked]  # ties are compared rounded
+    assert scores == sorted(scores, reverse=True)
