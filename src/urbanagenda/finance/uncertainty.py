@@ -1,8 +1,8 @@
 """Uncertainty ranges and sensitivity of a revenue stream's gap.
 
-A stream's inputs (counts, values, rates, fees, periods) are listed as :class:`InputSlot`\\ s; a
-*scenario* gives each one a value, and the formulas of :mod:`.osr` evaluate many scenarios at
-once (one NumPy row each).
+A stream's inputs (counts, values, rates, fees, periods) are listed as :class:`InputSlot`
+records; a *scenario* gives each one a value, and the formulas of :mod:`.osr` evaluate many
+scenarios at once (one NumPy row each).
 
 **Ranges.**  Inputs given as ``{central, low, high}`` are estimates.  Every combination of the
 stream's ranged inputs at their low or high value is evaluated (``2ⁿ`` scenarios, at most
