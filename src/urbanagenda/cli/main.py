@@ -311,6 +311,8 @@ def _register_subcommands() -> None:
         ("urbanagenda.cli.users", "users_app", "users"),
         ("urbanagenda.cli.records", "records_app", "records"),
         ("urbanagenda.cli.report", "report_command", "report"),
+        ("urbanagenda.cli.finance", "osr_app", "osr"),
+        ("urbanagenda.cli.finance", "invest_app", "invest"),
     ):
         try:
             mod = importlib.import_module(module)

@@ -20,7 +20,9 @@ from urbanagenda.store import schema as s
 from urbanagenda.store.reference import area_resolver
 
 __all__ = [
+    "ANALYSIS_SUMMARY",
     "LG_KEY_CHARS",
+    "PLAN_SUMMARY",
     "area_country",
     "digest",
     "iso",

@@ -14,25 +14,32 @@ analyses with each other (:func:`peers`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, func, insert, select
+from sqlalchemy import Engine, and_, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from urbanagenda.errors import StoreError, ValidationFailed
 from urbanagenda.finance import _store_rows as rows
+from urbanagenda.finance._store_db import (
+    NotFound,
+    fail,
+    insert_version,
+    latest,
+    lg_key_issue,
+    one,
+    read,
+)
+from urbanagenda.finance._store_plans import get_plan, list_plans, save_plan
 from urbanagenda.finance.analysis import PopulationLookup
-from urbanagenda.finance.model import OsrResult, PlanResult
-from urbanagenda.ingest.report import Issue, Report
+from urbanagenda.finance.model import OsrResult
 from urbanagenda.model.observations import TOTAL
-from urbanagenda.reporting import records
 from urbanagenda.store import schema as s
 
 __all__ = [
     "NotFound",
     "analysis_year_result",
+    "check_area",
     "get_analysis",
     "get_plan",
     "list_analyses",
@@ -47,51 +54,17 @@ __all__ = [
 POPULATION_SERIES = "SP_POP_TOTL"
 
 
-class NotFound(records.NotFound):
-    """No stored analysis or plan with that id (HTTP 404)."""
-
-
-def _fail(engine: Engine, exc: SQLAlchemyError, doing: str) -> StoreError:
-    return StoreError(
-        f"{doing} failed in the database {engine.url!r} (nothing was written): {exc}. "
-        "Is the database migrated? Run `urbanagenda init`."
-    )
-
-
-def _lg_key_issue(key: str, file: str | None) -> ValidationFailed:
-    report = Report(files=[file] if file else [])
-    report.add(
-        Issue(
-            "out-of-range",
-            f"the local government's key (its area code, else its name) is longer than "
-            f"{rows.LG_KEY_CHARS} characters.",
-            file=file,
-            column="local_government",
-            found=key[:40] + "…",
-            expected=f"at most {rows.LG_KEY_CHARS} characters",
-            fix="give the area code of the city (area: ...) or a shorter name",
-        )
-    )
-    return ValidationFailed(report)
-
-
-def _insert_version(
-    conn: Connection, table: Table, key: Mapping[str, Any], values: dict[str, Any]
-) -> int:
-    """The id of the latest version under ``key`` when its digest equals ``values``'s, else the
-    id of a new row with the next version."""
-    where = and_(*[table.c[k] == v for k, v in key.items()])
-    latest = conn.execute(
-        select(table.c.id, table.c.version, table.c.sha256)
-        .where(where)
-        .order_by(table.c.version.desc())
-        .limit(1)
-    ).first()
-    if latest is not None and latest.sha256 == values["sha256"]:
-        return int(latest.id)
-    version = 1 if latest is None else int(latest.version) + 1
-    new = conn.execute(insert(table).values(**key, **values, version=version))
-    return int(new.inserted_primary_key[0])  # type: ignore[index]
+def check_area(
+    engine: Engine, area_code: str | None, country_code: str | None, *, file: str | None = None
+) -> str | None:
+    """Whether the store knows an analysis's (or plan's) area and country: the country code
+    it would store (a city gives its country), else :class:`ValidationFailed` saying which
+    code to write.  What saving checks, for validating a file before saving it."""
+    try:
+        with engine.connect() as conn:
+            return rows.area_country(conn, area_code, country_code, file=file, what="analysis")
+    except SQLAlchemyError as exc:
+        raise fail(engine, exc, "checking the area") from exc
 
 
 # --------------------------------------------------------------------------- analyses
@@ -110,7 +83,7 @@ def save_analysis(
     :class:`ValidationFailed` and nothing is written."""
     inp = result.input
     if len(inp.key) > rows.LG_KEY_CHARS:
-        raise _lg_key_issue(inp.key, source_file)
+        raise lg_key_issue(inp.key, source_file)
     now = datetime.now(UTC)
     ids = []
     try:
@@ -141,27 +114,10 @@ def save_analysis(
                     "created_by": user_id,
                 }
                 key = {"lg_key": inp.key, "year": year.year}
-                ids.append(_insert_version(conn, s.finance_analysis, key, values))
+                ids.append(insert_version(conn, s.finance_analysis, key, values))
     except SQLAlchemyError as exc:
-        raise _fail(engine, exc, "saving the analysis") from exc
+        raise fail(engine, exc, "saving the analysis") from exc
     return ids
-
-
-def _latest(table: Table, *group: str) -> Any:
-    """A subquery of the latest version of each ``group`` of ``table``."""
-    cols = [table.c[g] for g in group]
-    return select(*cols, func.max(table.c.version).label("latest")).group_by(*cols).subquery()
-
-
-def _read(engine: Engine, stmt: Any) -> list[dict[str, Any]]:
-    try:
-        with engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(stmt).all()]
-    except SQLAlchemyError as exc:
-        raise StoreError(
-            f"cannot read the finance tables of {engine.url!r}: {exc}. "
-            "Is the database migrated? Run `urbanagenda init`."
-        ) from exc
 
 
 def _analysis_rows(
@@ -181,13 +137,13 @@ def _analysis_rows(
         cols += [t.c.result]
     stmt = select(*cols)
     if latest_only:
-        latest = _latest(t, "lg_key", "year")
+        newest = latest(t, "lg_key", "year")
         stmt = stmt.join(
-            latest,
+            newest,
             and_(
-                t.c.lg_key == latest.c.lg_key,
-                t.c.year == latest.c.year,
-                t.c.version == latest.c.latest,
+                t.c.lg_key == newest.c.lg_key,
+                t.c.year == newest.c.year,
+                t.c.version == newest.c.latest,
             ),
         )
     for column, value in (("lg_key", lg_key), ("area_code", area), ("country_code", country)):
@@ -197,7 +153,7 @@ def _analysis_rows(
         stmt = stmt.where(t.c.year == year)
     if up_to_year is not None:
         stmt = stmt.where(t.c.year <= up_to_year)
-    return _read(engine, stmt.order_by(t.c.lg_name, t.c.lg_key, t.c.year, t.c.version))
+    return read(engine, stmt.order_by(t.c.lg_name, t.c.lg_key, t.c.year, t.c.version))
 
 
 def list_analyses(
@@ -216,20 +172,13 @@ def list_analyses(
     return [rows.summary(r, rows.ANALYSIS_SUMMARY) for r in found]
 
 
-def _one(engine: Engine, table: Table, id_: int, what: str, listing: str) -> dict[str, Any]:
-    found = _read(engine, select(table).where(table.c.id == id_))
-    if not found:
-        raise NotFound(f"no stored {what} {id_}; list them with `urbanagenda {listing}`.")
-    return found[0]
-
-
 def get_analysis(engine: Engine, id_: int) -> dict[str, Any]:
     """One stored analysis year: its summary fields, ``input`` (the year's input),
     ``result`` (:meth:`~.model.YearResult.to_dict`), source_file, created_by, sha256;
     ``versions`` (every version of this year, oldest first), ``years`` (this local
     government's other years at their latest version, with this row in its own year) and
     ``trends`` across those years.  Raises :class:`NotFound`."""
-    row = _one(engine, s.finance_analysis, id_, "analysis", "osr list")
+    row = one(engine, s.finance_analysis, id_, "analysis", "osr list")
     out = rows.summary(row, rows.ANALYSIS_SUMMARY)
     out.update({k: row[k] for k in ("input", "result", "source_file", "created_by", "sha256")})
     every = _analysis_rows(engine, lg_key=row["lg_key"], latest_only=False, full=True)
@@ -253,7 +202,7 @@ def get_analysis(engine: Engine, id_: int) -> dict[str, Any]:
 def analysis_year_result(engine: Engine, id_: int) -> dict[str, Any]:
     """The stored :class:`~.model.YearResult` dict of analysis ``id_`` (what
     :func:`~.invest.envelope_from_osr` takes).  Raises :class:`NotFound`."""
-    result = _one(engine, s.finance_analysis, id_, "analysis", "osr list")["result"]
+    result = one(engine, s.finance_analysis, id_, "analysis", "osr list")["result"]
     assert isinstance(result, dict)
     return result
 
@@ -285,7 +234,7 @@ def peers(
     for r in _analysis_rows(engine, up_to_year=year):
         latest[r["lg_key"]] = r  # ascending years: the last one wins
     if around is not None:
-        mine = _one(engine, s.finance_analysis, around, "analysis", "osr list")
+        mine = one(engine, s.finance_analysis, around, "analysis", "osr list")
         latest[mine["lg_key"]] = mine
     entries = {r["id"]: rows.summary(r, rows.ANALYSIS_SUMMARY) for r in latest.values()}
     for metric in ("per_capita", "share_gdp"):
@@ -326,7 +275,7 @@ def population_lookup(engine: Engine) -> PopulationLookup:
                 )
                 .order_by(o.c.year)
             )
-            cache[area] = [(int(r["year"]), float(r["value"])) for r in _read(engine, stmt)]
+            cache[area] = [(int(r["year"]), float(r["value"])) for r in read(engine, stmt)]
         return cache[area]
 
     def lookup(area: str | None, country: str | None, year: int) -> tuple[float, str] | None:
@@ -338,90 +287,3 @@ def population_lookup(engine: Engine) -> PopulationLookup:
         return value, f"store: {POPULATION_SERIES} {at} (area {area})"
 
     return lookup
-
-
-# --------------------------------------------------------------------------- plans
-
-
-def save_plan(
-    engine: Engine,
-    result: PlanResult,
-    *,
-    user_id: int | None = None,
-    source_file: str | None = None,
-) -> int:
-    """Store a ranked plan; its id.  The same input as the latest version of this local
-    government's plan of this name gives back that id; a changed one the next version.
-    An area code the store lacks raises :class:`ValidationFailed`; nothing is written."""
-    plan = result.input
-    key = plan.area_code or plan.name.strip().lower()
-    if len(key) > rows.LG_KEY_CHARS:
-        raise _lg_key_issue(key, source_file)
-    plan_input = plan.to_dict()
-    values = {
-        "area_code": plan.area_code,
-        "currency": plan.currency,
-        "example": plan.example,
-        "envelope": sum(result.envelope_by_year.values()),
-        "funded": len(result.plan),
-        "input": plan_input,
-        "result": result.to_dict(),
-        "source_file": source_file,
-        "sha256": rows.digest(plan_input),
-        "created_at": datetime.now(UTC),
-        "created_by": user_id,
-    }
-    try:
-        with engine.begin() as conn:
-            rows.area_country(conn, plan.area_code, None, file=source_file, what="plan")
-            return _insert_version(conn, s.finance_plan, {"lg_key": key, "name": plan.name}, values)
-    except SQLAlchemyError as exc:
-        raise _fail(engine, exc, "saving the plan") from exc
-
-
-def list_plans(
-    engine: Engine, *, area: str | None = None, latest_only: bool = True
-) -> list[dict[str, Any]]:
-    """Stored plans (the latest version of each, or every version): id, lg_key, name,
-    area_code, version, currency, example, envelope (total over the horizon), funded
-    (projects in the plan), projects (in the list), created_at."""
-    t = s.finance_plan
-    stmt = select(*[t.c[c] for c in rows.PLAN_SUMMARY], t.c.input)
-    if latest_only:
-        latest = _latest(t, "lg_key", "name")
-        stmt = stmt.join(
-            latest,
-            and_(t.c.lg_key == latest.c.lg_key, t.c.name == latest.c.name,
-                 t.c.version == latest.c.latest),
-        )  # fmt: skip
-    if area is not None:
-        stmt = stmt.where(t.c.area_code == area)
-    found = _read(engine, stmt.order_by(t.c.name, t.c.lg_key, t.c.version))
-    return [_plan_summary(r) for r in found]
-
-
-def _plan_summary(row: Mapping[str, Any]) -> dict[str, Any]:
-    out = rows.summary(row, rows.PLAN_SUMMARY)
-    out["projects"] = len(row["input"].get("projects", ()))
-    return out
-
-
-def get_plan(engine: Engine, id_: int) -> dict[str, Any]:
-    """One stored plan: its summary fields, ``input`` (:meth:`~.model.PlanInput.to_dict`),
-    ``result`` (:meth:`~.model.PlanResult.to_dict`), source_file, created_by, sha256 and
-    ``versions`` (every version of this plan, oldest first).  Raises :class:`NotFound`."""
-    row = _one(engine, s.finance_plan, id_, "plan", "invest list")
-    out = _plan_summary(row)
-    out.update({k: row[k] for k in ("input", "result", "source_file", "created_by", "sha256")})
-    t = s.finance_plan
-    every = _read(
-        engine,
-        select(t.c.id, t.c.version, t.c.created_at)
-        .where(t.c.lg_key == row["lg_key"], t.c.name == row["name"])
-        .order_by(t.c.version),
-    )
-    out["versions"] = [
-        {"id": r["id"], "version": r["version"], "created_at": rows.iso(r["created_at"])}
-        for r in every
-    ]
-    return out
