@@ -111,6 +111,8 @@ SECTORS: tuple[str, ...] = (
 
 def to_jsonable(value: Any) -> Any:
     """Dataclasses, tuples and dicts as plain JSON values (NaN and infinities as ``None``)."""
+    if isinstance(value, _Jsonable) and type(value).to_dict is not _Jsonable.to_dict:
+        return value.to_dict()  # a result that adds derived fields
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: to_jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, dict):
@@ -124,9 +126,7 @@ def to_jsonable(value: Any) -> Any:
 
 class _Jsonable:
     def to_dict(self) -> dict[str, Any]:
-        out = to_jsonable(self)
-        assert isinstance(out, dict)
-        return out
+        return {f.name: to_jsonable(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
 
 
 # --------------------------------------------------------------------------- inputs (OSR)
@@ -311,6 +311,10 @@ class StreamResult(_Jsonable):
         """Actual as a share of potential (None when the potential is 0)."""
         p = self.potential.central
         return self.actual.central / p if p > 0 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The fields and ``efficiency`` (actual as a share of potential)."""
+        return {**super().to_dict(), "efficiency": self.efficiency}
 
 
 @dataclass(frozen=True)
