@@ -461,14 +461,14 @@ def test_plan_summary_paragraph_and_ranking(plan_en: Document) -> None:
     assert text.startswith("3 projects were ranked")
     assert "2 of them fit in the envelope of KES 400 for 2026–2027" in text
     assert "costs the city KES 350. Projects not funded: 1." in text
-    assert "Need 60.0 % and Readiness 40.0 %" in plan_en.paragraphs()[1].text
+    assert "Need 60 % and Readiness 40 %" in plan_en.paragraphs()[1].text
     ranking = table(plan_en, "Projects by rank")
     assert column(ranking, "Project") == ["Project P1", "Project P2", "Project P3"]
     assert column(ranking, "Score") == ["0.700", "0.680", "0.280"]  # hand-computed above
     assert column(ranking, "City's cost") == ["200", "200", "150"]  # 250 × (1 − 0.2) = 200
     assert column(ranking, "Plan") == ["In the plan", "Not funded", "In the plan"]
     criteria = table(plan_en, "Criterion values")
-    assert criteria.header[2:] == ("Need (60.0 %)", "Readiness (40.0 %)")
+    assert criteria.header[2:] == ("Need (60 %)", "Readiness (40 %)")
     assert "no indicator data for 11.6" in plan_en.plain_text()
 
 
@@ -476,7 +476,7 @@ def test_plan_by_year_unfunded_sensitivity_and_needs(plan_en: Document) -> None:
     env = table(plan_en, "Envelope and spending by year")
     # unspent carried: 2026: 200 − 200 = 0; 2027: 0 + 200 − 150 = 50
     assert [[c.text for c in r] for r in env.rows] == [
-        ["2026", "200", "200", "0.00"],
+        ["2026", "200", "200", "0"],
         ["2027", "200", "150", "50.00"],
     ]
     sched = table(plan_en, "Projects in the plan")

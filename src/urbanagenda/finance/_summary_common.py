@@ -66,9 +66,11 @@ class SummaryWriter:
     # -- numbers --------------------------------------------------------------------------
     def amount(self, value: float | None) -> str:
         """An amount without its currency, as reports write them: "16,500", "12 billion",
-        "1.65万"; below 100, two decimals ("1.40")."""
+        "1.65万"; below 100, two decimals ("1.40"), but nothing is "0"."""
         if value is None:
             return "…"
+        if value == 0:
+            return "0"
         return self.fmt.people(value) if abs(value) >= 100 else self.fmt.num(value, 2)
 
     def money(self, value: float | None, currency: str) -> str:
@@ -99,6 +101,11 @@ class SummaryWriter:
         if ratio is None:
             return "…"
         return self.fmt.pct(ratio * 100, 2 if abs(ratio) < 0.01 else 1)
+
+    def weight(self, w: float) -> str:
+        """A criterion weight: "30 %", "12.5 %"."""
+        whole = abs(w * 100 - round(w * 100)) < 1e-9
+        return self.fmt.pct(w * 100, 0 if whole else 1)
 
     def years(self, years: Sequence[int]) -> str:
         """ "2023", "2021–2023" (consecutive), else "2019, 2021 and 2023"."""

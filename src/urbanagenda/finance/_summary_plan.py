@@ -82,7 +82,9 @@ class PlanSummary(SummaryWriter):
                 "weights_sentence",
                 weights=self.fmt.listing(
                     [
-                        p.t("weight_item", criterion=self.word("criteria", c), weight=self.share(w))
+                        p.t(
+                            "weight_item", criterion=self.word("criteria", c), weight=self.weight(w)
+                        )
                         for c, w in weights.items()
                     ]
                 ),
@@ -150,7 +152,7 @@ class PlanSummary(SummaryWriter):
                     p.t(
                         "col_weighted",
                         criterion=self.word("criteria", c),
-                        weight=self.share(weights[c]),
+                        weight=self.weight(weights[c]),
                     )
                     for c in used
                 ],
