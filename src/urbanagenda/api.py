@@ -126,8 +126,11 @@ def build_demo(
     accounts_file: Path | None = None,
 ) -> dict[str, object]:
     """Create the demo database from the bundled real data, then the demo library (the
-    seed report and example reports and VLRs); idempotent.  With ``accounts_file``, also a
+    seed report and example reports and VLRs), the seed's institutional records and the
+    finance example (an OSR analysis and a capital investment plan, marked as examples);
+    idempotent.  With ``accounts_file``, also a
     demo account per role, their random passwords written to that file (mode 600)."""
+    from urbanagenda.finance._store_demo import load_examples
     from urbanagenda.reporting import demo
     from urbanagenda.synthesis.records import load_seed_records, record_counts
 
@@ -147,12 +150,19 @@ def build_demo(
     library = demo.load_demo_library(engine, progress=progress)
     # after the library: the seed report's records link to its reference document
     records = load_seed_records(engine, progress=progress)
+    # the example OSR analysis and plan (public, cited figures), after the data they draw on
+    finance = load_examples(engine)
     created = demo.create_demo_accounts(engine, accounts_file) if accounts_file else []
     return {
         "loads": loads,
-        "summary": {**query.summary(engine), "institutional_records": record_counts(engine)},
+        "summary": {
+            **query.summary(engine),
+            "institutional_records": record_counts(engine),
+            "finance": finance,
+        },
         "library": library,
         "records": records.to_dict(),
+        "finance": finance,
         "accounts_file": str(accounts_file) if accounts_file else None,
         "accounts_created": [a.username for a in created],
         "seconds": time.perf_counter() - start,

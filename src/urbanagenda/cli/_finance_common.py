@@ -94,12 +94,11 @@ def opened(database: str | None, *, save: bool) -> AbstractContextManager[Engine
 def example_file(kind: str) -> Path:
     """The bundled example (``finance/data/examples/*_<kind>.yaml``, kind ``osr`` or
     ``projects``)."""
-    from importlib import resources
+    from urbanagenda.finance._store_demo import EXAMPLES, example_files
 
-    folder = Path(str(resources.files("urbanagenda.finance"))) / "data" / "examples"
-    found = sorted(folder.glob(f"*_{kind}.yaml"))
+    found = example_files(kind)
     if not found:
-        fail(f"no bundled example *_{kind}.yaml in {folder}; reinstall urbanagenda")
+        fail(f"no bundled example *_{kind}.yaml in {EXAMPLES}; reinstall urbanagenda")
     return found[0]
 
 

@@ -4,7 +4,6 @@ the Excel template and the stored plans."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
@@ -23,8 +22,8 @@ from urbanagenda.cli._finance_common import (
 )
 from urbanagenda.cli._finance_views import print_plan
 from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console
-from urbanagenda.errors import DataError, UrbanAgendaError, ValidationFailed
-from urbanagenda.finance.model import CRITERIA, PlanInput, PlanResult
+from urbanagenda.errors import UrbanAgendaError, ValidationFailed
+from urbanagenda.finance.model import CRITERIA, OsrResult, PlanInput
 from urbanagenda.ingest.report import Issue, Report
 
 __all__ = ["invest_app"]
@@ -134,52 +133,15 @@ def _with_options(
     return parse_plan(data, file=f"{path.name} with the options of {_OPTIONS}")
 
 
-def _osr_envelope(
-    plan: PlanInput, osr_file: Path, engine: Engine | None
-) -> tuple[dict[int, float], str, float | None]:
-    """The envelope from an OSR analysis file (its latest year), what to call it, and the
-    population the analysis used."""
+def _osr_file(path: Path, engine: Engine | None) -> tuple[OsrResult, str]:
+    """An OSR analysis file analysed (populations from the store), and what to call it."""
     from urbanagenda.finance import store
     from urbanagenda.finance.analysis import analyse
     from urbanagenda.finance.files import read_osr_file
-    from urbanagenda.finance.invest import envelope_from_osr
 
-    inp = read_osr_file(osr_file)
+    inp = read_osr_file(path)
     result = analyse(inp, population=store.population_lookup(engine) if engine else None)
-    latest = result.years[-1]
-    label = f"OSR analysis of {inp.name}, {latest.year} ({osr_file.name})"
-    return envelope_from_osr(latest.to_dict(), plan), label, latest.fiscal.population
-
-
-def rank_plan(plan: PlanInput, *, osr_file: Path | None, engine: Engine | None) -> PlanResult:
-    """Rank ``plan`` with what the store knows: the city's indicator gaps (needs), the
-    envelope of a stored OSR analysis (``envelope.osr_analysis``) or of an OSR file, and the
-    city's population when the plan lacks it (the OSR analysis's, else the store's)."""
-    from urbanagenda.finance import store
-    from urbanagenda.finance.invest import envelope_from_osr, rank
-    from urbanagenda.finance.needs import city_needs
-
-    needs = city_needs(engine, plan.area_code) if engine and plan.area_code else None
-    envelope, label, population = None, None, None
-    if osr_file is not None:
-        envelope, label, population = _osr_envelope(plan, osr_file, engine)
-    elif plan.osr_analysis_id is not None:
-        if engine is None:
-            raise DataError(
-                f"the envelope comes from stored OSR analysis {plan.osr_analysis_id}, but the "
-                "database has no data: give --database, or save the analysis first "
-                "(`urbanagenda osr analyse FILE --save`)"
-            )
-        stored = store.get_analysis(engine, plan.osr_analysis_id)
-        envelope = envelope_from_osr(stored["result"], plan)
-        label = f"OSR analysis {stored['id']} ({stored['lg_name']}, {stored['year']})"
-        population = stored["population"]
-    if plan.city_population is None and population is None and engine and plan.area_code:
-        found = store.population_lookup(engine)(plan.area_code, None, plan.start_year)
-        population = found[0] if found else None
-    if plan.city_population is None and population is not None:
-        plan = replace(plan, city_population=population)
-    return rank(plan, needs=needs, envelope=envelope, envelope_source=label)
+    return result, f"OSR analysis of {inp.name}, {result.years[-1].year} ({path.name})"
 
 
 @invest_app.command("rank")
@@ -220,7 +182,8 @@ def rank_command(
             area=area,
         )
         with opened(database, save=save) as engine:
-            result = rank_plan(plan, osr_file=osr_file, engine=engine)
+            osr, label = _osr_file(osr_file, engine) if osr_file else (None, None)
+            result = store.rank_plan(engine, plan, osr=osr, osr_label=label)
             saved = None
             if engine is not None and save:
                 saved = store.save_plan(engine, result, source_file=path.name)

@@ -4,18 +4,63 @@ government's plan of a given name, never overwritten (see :mod:`.store`)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, and_, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from urbanagenda.errors import DataError
 from urbanagenda.finance import _store_rows as rows
 from urbanagenda.finance._store_db import fail, insert_version, latest, lg_key_issue, one, read
-from urbanagenda.finance.model import PlanResult
+from urbanagenda.finance.model import OsrResult, PlanInput, PlanResult
 from urbanagenda.store import schema as s
 
-__all__ = ["get_plan", "list_plans", "save_plan"]
+__all__ = ["get_plan", "list_plans", "rank_plan", "save_plan"]
+
+
+def rank_plan(
+    engine: Engine | None,
+    plan: PlanInput,
+    *,
+    osr: OsrResult | None = None,
+    osr_label: str | None = None,
+) -> PlanResult:
+    """Rank ``plan`` (:func:`~.invest.rank`) with what the store knows: the city's indicator
+    gaps (:func:`~.needs.city_needs`); the envelope from ``osr`` (its latest year; called
+    ``osr_label``), else from the stored analysis the plan names (``envelope.osr_analysis``),
+    else the plan's budget; and, when the plan gives no city population, the one that
+    analysis used, else the store's (:func:`~.store.population_lookup`).  Without a store
+    (``engine`` None) needs count 0.5 and populations stay unknown."""
+    from urbanagenda.finance.invest import envelope_from_osr, rank
+    from urbanagenda.finance.needs import city_needs
+    from urbanagenda.finance.store import get_analysis, population_lookup
+
+    needs = city_needs(engine, plan.area_code) if engine and plan.area_code else None
+    envelope, label, population = None, osr_label, None
+    if osr is not None:
+        latest_year = osr.years[-1]
+        envelope = envelope_from_osr(latest_year.to_dict(), plan)
+        label = label or f"OSR analysis of {osr.input.name}, {latest_year.year}"
+        population = latest_year.fiscal.population
+    elif plan.osr_analysis_id is not None:
+        if engine is None:
+            raise DataError(
+                f"the envelope comes from stored OSR analysis {plan.osr_analysis_id}, but there "
+                "is no database with data: give the database, or save the analysis first "
+                "(`urbanagenda osr analyse FILE --save`)"
+            )
+        stored = get_analysis(engine, plan.osr_analysis_id)
+        envelope = envelope_from_osr(stored["result"], plan)
+        label = f"OSR analysis {stored['id']} ({stored['lg_name']}, {stored['year']})"
+        population = stored["population"]
+    if plan.city_population is None and population is None and engine and plan.area_code:
+        found = population_lookup(engine)(plan.area_code, None, plan.start_year)
+        population = found[0] if found else None
+    if plan.city_population is None and population is not None:
+        plan = replace(plan, city_population=population)
+    return rank(plan, needs=needs, envelope=envelope, envelope_source=label)
 
 
 def save_plan(

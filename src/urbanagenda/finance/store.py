@@ -30,7 +30,7 @@ from urbanagenda.finance._store_db import (
     one,
     read,
 )
-from urbanagenda.finance._store_plans import get_plan, list_plans, save_plan
+from urbanagenda.finance._store_plans import get_plan, list_plans, rank_plan, save_plan
 from urbanagenda.finance.analysis import PopulationLookup
 from urbanagenda.finance.model import OsrResult
 from urbanagenda.model.observations import TOTAL
@@ -46,6 +46,7 @@ __all__ = [
     "list_plans",
     "peers",
     "population_lookup",
+    "rank_plan",
     "save_analysis",
     "save_plan",
 ]
