@@ -13,9 +13,8 @@ from typing import Any
 
 import pytest
 import yaml
-from click.testing import Result
 from sqlalchemy import Engine
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from urbanagenda.cli.main import app
 

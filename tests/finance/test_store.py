@@ -250,3 +250,29 @@ def test_population_from_the_world_bank_series(sqlite_engine: Engine) -> None:
     # a city without a population of its own gets none, not its country's
     assert lookup("sl_freetown", "694", 2019) is None
     assert lookup(None, "694", 2019) is None
+
+
+def rounded(value: object) -> object:
+    """Floats to 12 significant digits, in nested lists and dicts (stored JSON and fresh
+    results may differ in the last bit)."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, dict):
+        return {k: rounded(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [rounded(v) for v in value]
+    return value
+
+
+def test_stored_trends_are_the_analysis_trends(sqlite_engine: Engine) -> None:
+    from urbanagenda.finance._store_demo import example_files
+    from urbanagenda.finance.analysis import analyse
+    from urbanagenda.finance.files import read_osr_file
+
+    (path,) = example_files("osr")
+    result = analyse(read_osr_file(path), population=store.population_lookup(sqlite_engine))
+    assert len(result.years) >= 2  # the example has a trend to compare
+    ids = store.save_analysis(sqlite_engine, result, source_file=path.name)
+    stored = store.get_analysis(sqlite_engine, ids[-1])
+    assert rounded(stored["trends"]) == rounded([t.to_dict() for t in result.trends])
+    assert stored["example"] is True and stored["result"] == result.years[-1].to_dict()

@@ -192,10 +192,12 @@ def _osr_per_capita(result: Mapping[str, Any]) -> float | None:
 
 
 def trends(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Trends across stored years (one row per year, ascending, each with its ``result``): the
-    shape of :class:`~.model.Trend`.  ``change`` is last − first; ``annual_growth`` is the
-    compound annual growth rate ``(last / first) ** (1 / (last year − first year)) − 1``, None
-    when a value is missing or not positive.  Empty with fewer than two years."""
+    """Trends across stored years (one row per year, ascending, each with its ``result``), in
+    the shape of :class:`~.model.Trend` and computed as :func:`~.analysis.analyse` computes
+    them across the years of one input: between the first and the last year with a value,
+    ``change`` is last − first and ``annual_growth`` the compound annual growth rate
+    ``(last / first) ** (1 / years apart) − 1`` (None unless first > 0 and last ≥ 0).
+    Empty with fewer than two years."""
     if len(rows) < 2:
         return []
     getters = {
@@ -207,14 +209,15 @@ def trends(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         "osr_share_gdp": lambda r: r["osr_share_gdp"],
     }
     out = []
-    first_year, last_year = rows[0]["year"], rows[-1]["year"]
     for metric, get in getters.items():
         values = {int(r["year"]): get(r) for r in rows}
-        first, last = values[first_year], values[last_year]
-        change = last - first if first is not None and last is not None else None
-        growth = None
-        if first is not None and last is not None and first > 0 and last > 0:
-            growth = (last / first) ** (1.0 / (last_year - first_year)) - 1.0
+        known = [(year, v) for year, v in values.items() if v is not None]
+        change = growth = None
+        if len(known) >= 2:
+            (first_year, first), (last_year, last) = known[0], known[-1]
+            change = last - first
+            if first > 0 and last >= 0:
+                growth = (last / first) ** (1.0 / (last_year - first_year)) - 1.0
         out.append(
             {
                 "metric": metric,
