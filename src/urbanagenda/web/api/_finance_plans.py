@@ -29,7 +29,7 @@ from urbanagenda.web.api._finance_common import (
     require_save,
 )
 from urbanagenda.web.api._finance_rebuild import rebuild
-from urbanagenda.web.api._reporting import Writer, answer, data_model, written
+from urbanagenda.web.api._reporting import Writer, answer, data_model, refuse_other_methods, written
 from urbanagenda.web.api.common import Lang, data_response, page_meta, store_of
 from urbanagenda.web.errors import ApiError
 
@@ -236,14 +236,14 @@ def stored_plan(request: Request, plan_id: int) -> dict[str, Any]:
                        fix="list them at /api/v1/finance/plans") from exc  # fmt: skip
 
 
-@router.get("/plans/{id}", summary="A stored plan", responses=data_response(docs.StoredPlanOut))
+@router.get("/plans/{id:int}", summary="A stored plan", responses=data_response(docs.StoredPlanOut))
 async def plan_get(request: Request, id: _ID) -> Response:
     """The stored plan: its row, the project list and the ranked result."""
     return await finance_answer(request, lambda: dumps(stored_plan(request, id)))
 
 
 @router.get(
-    "/plans/{id}/summary",
+    "/plans/{id:int}/summary",
     summary="A stored plan as a summary document",
     responses={200: {"description": "The summary (attachment)", "content": docs.FILE_CONTENT}},
     response_class=Response,
@@ -259,3 +259,6 @@ async def plan_summary(
     except DataError as exc:
         raise ApiError(500, f"the stored plan cannot be read: {exc}") from exc
     return await summary_response(result, format, lang, f"urbanagenda-plan-{id}-{lang}")
+
+
+refuse_other_methods(router)

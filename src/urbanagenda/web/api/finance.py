@@ -211,7 +211,7 @@ def _stored(request: Request, analysis_id: int) -> dict[str, object]:
 
 
 @router.get(
-    "/osr/{id}",
+    "/osr/{id:int}",
     summary="A stored analysis",
     responses=data_response(docs.StoredAnalysisOut),
 )
@@ -234,7 +234,7 @@ def stored_osr_result(found: dict[str, object]) -> OsrResult:
 
 
 @router.get(
-    "/osr/{id}/summary",
+    "/osr/{id:int}/summary",
     summary="A stored analysis as a summary document",
     responses={200: {"description": "The summary (attachment)", "content": docs.FILE_CONTENT}},
     response_class=Response,
