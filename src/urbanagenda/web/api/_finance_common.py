@@ -37,8 +37,8 @@ from urbanagenda.web.data import WebStore
 from urbanagenda.web.errors import ApiError
 
 __all__ = [
-    "FILE_SUFFIXES",
     "analyse_input",
+    "dumps",
     "example_file",
     "finance_answer",
     "finance_stamp",
@@ -50,10 +50,6 @@ __all__ = [
     "read_plan_upload",
     "require_save",
 ]
-
-#: The file formats an upload may have (``finance.files`` reads them).
-FILE_SUFFIXES = (".yaml", ".yml", ".json", ".csv", ".xlsx")
-
 
 # -- reads, cached on the finance tables -----------------------------------------------------
 
@@ -318,14 +314,6 @@ def example_file(kind: str) -> Path | None:
     folder = Path(str(resources.files("urbanagenda.finance"))) / "data" / "examples"
     found = sorted(folder.glob(f"*_{kind}.yaml"))
     return found[0] if found else None
-
-
-def example_result(store: WebStore) -> OsrResult | None:
-    """The bundled example analysed (for the pages' "try the example")."""
-    from urbanagenda.finance.files import read_osr_file
-
-    path = example_file("osr")
-    return None if path is None else analyse_input(store, read_osr_file(path))
 
 
 def dumps(value: Any) -> bytes:
