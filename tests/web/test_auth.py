@@ -108,7 +108,7 @@ def test_login_sets_a_secure_httponly_samesite_cookie(app: Any, users: dict[str,
         assert info["csrf_token"] == body["csrf_token"]
         assert info["actions"] == [
             "report.create", "report.edit", "report.attach", "report.submit",
-            "report.withdraw", "report.read",
+            "report.withdraw", "report.read", "finance.save",
         ]  # fmt: skip
 
 

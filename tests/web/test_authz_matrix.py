@@ -73,6 +73,13 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "auth.create_token":     (401, 201, 201, 201, 201, 201, 201, 401),
     "auth.revoke_own_token": (401, 200, 200, 200, 200, 200, 200, 401),
     "auth.revoke_other_token": (401, 200, 404, 404, 404, 404, 404, 401),
+    # local finance tools: saving needs the area's focal point; computing needs no account
+    "finance.save_osr":      (401, 201, 403, 201, 403, 201, 403, 401),
+    "finance.save_plan":     (401, 201, 403, 201, 403, 201, 403, 401),
+    "finance.analyse":       (200, 200, 200, 200, 200, 200, 200, 200),
+    "finance.osr_summary":   (200, 200, 200, 200, 200, 200, 200, 200),
+    "finance.rank":          (200, 200, 200, 200, 200, 200, 200, 200),
+    "finance.plan_summary":  (200, 200, 200, 200, 200, 200, 200, 200),
 }  # fmt: skip
 
 
@@ -240,6 +247,34 @@ def _withdrawn_vlr(p: Platform) -> Document:
     return vlrs.withdraw_vlr(p.engine, p.admin, doc.id)
 
 
+def _osr(role: str) -> dict[str, Any]:
+    """A small analysis of Lagos (city X of country A), different for each role so that
+    every save stores something new."""
+    return {
+        "local_government": "Lagos State Government", "area": CITY_X, "currency": "NGN",
+        "note": f"saved by {role}",
+        "years": [{"year": 2024, "streams": [{"kind": "other_tax", "name": "Hotel levy",
+                   "charges": [{"name": "hotels", "users_estimated": 10, "users_actual": 8,
+                                "rate": 100}]}]}],
+    }  # fmt: skip
+
+
+def _plan(role: str) -> dict[str, Any]:
+    return {
+        "name": f"Lagos plan ({role})", "area": CITY_X, "currency": "NGN", "budget": 1000,
+        "start_year": 2026,
+        "projects": [{"id": "P1", "name": "Drains", "sector": "drainage_resilience",
+                      "cost": 500, "population_served": 1000, "sdg_targets": ["11.5"]}],
+    }  # fmt: skip
+
+
+def _finance(path: str, body: Callable[[str], dict[str, Any]]) -> Callable[..., Any]:
+    def call(p: Platform, h: dict[str, str], role: str) -> Any:
+        return p.client.post(f"{API}/finance{path}", json=body(role), headers=h)
+
+    return call
+
+
 R = "/reports/{report_id}"
 V = "/vlrs/{vlr_id}"
 CASES: dict[str, Case] = {
@@ -316,6 +351,16 @@ CASES: dict[str, Case] = {
     "auth.revoke_other_token": Case(
         "DELETE", "/auth/tokens/{token_id}", lambda p, h, role: _revoke(p, h, role, own=False)
     ),
+    "finance.save_osr": Case("POST", "/finance/osr", _finance("/osr", _osr)),
+    "finance.save_plan": Case("POST", "/finance/plans", _finance("/plans", _plan)),
+    "finance.analyse": Case("POST", "/finance/osr/analyse", _finance("/osr/analyse", _osr)),
+    "finance.osr_summary": Case(
+        "POST", "/finance/osr/summary", _finance("/osr/summary?format=html", _osr)
+    ),
+    "finance.rank": Case("POST", "/finance/invest/rank", _finance("/invest/rank", _plan)),
+    "finance.plan_summary": Case(
+        "POST", "/finance/invest/summary", _finance("/invest/summary?format=html", _plan)
+    ),
 }
 
 #: Mutating routes under /api/v1 left out of the matrix, with the reason (checked below).
@@ -324,7 +369,10 @@ OUTSIDE_THE_MATRIX: dict[tuple[str, str], str] = {
     for method in ("PUT", "PATCH", "DELETE")
 }
 #: Routes that need no signed-in user by design (the matrix still covers them).
-NO_USER_NEEDED = {("POST", "/auth/login"), ("POST", "/auth/logout")}
+NO_USER_NEEDED = {("POST", "/auth/login"), ("POST", "/auth/logout")} | {
+    ("POST", f"/finance{path}")
+    for path in ("/osr/analyse", "/osr/summary", "/invest/rank", "/invest/summary")
+}
 
 
 def _login(p: Platform, h: dict[str, str], role: str) -> Any:
@@ -408,7 +456,7 @@ def test_the_matrix_covers_every_mutating_route(platform: Platform) -> None:
     in OUTSIDE_THE_MATRIX), and every row names a real route."""
     refused = refusals(platform.client.app)
     mutating = set(mutating_routes(platform.client.app)) - refused
-    assert len(mutating) == 14
+    assert len(mutating) == 20
     covered = {(c.method, c.route) for c in CASES.values()}
     assert mutating - covered - set(OUTSIDE_THE_MATRIX) == set(), "routes without a matrix row"
     assert covered - mutating == set(), "matrix rows without a route"

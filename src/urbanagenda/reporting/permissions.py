@@ -11,6 +11,10 @@ Roles (``model.ROLES``; a visitor without an account is *public*):
   returns or publishes them; a reviewer never edits a report's text;
 * an **administrator** may do everything, and manages accounts.
 
+Saving an own-source revenue analysis or a capital investment plan (``finance.save``): a
+national focal point those of its country and the cities in it, a local focal point those of
+its own area.  Computing one stores nothing and needs no account.
+
 The web layer asks :func:`require` before every mutating call and the document functions
 ask it again (defence in depth); the authorisation matrix test walks every role × action.
 """
@@ -36,6 +40,7 @@ ACTIONS: dict[str, str] = {
     "vlr.withdraw": "withdraw a VLR",
     "reference.create": "add a reference document to the library",
     "users.manage": "add, list and disable accounts",
+    "finance.save": "save an own-source revenue analysis or a capital investment plan",
 }
 
 
@@ -77,6 +82,12 @@ def can(
         return True
     if action in ("users.manage", "reference.create"):
         return False
+    if action == "finance.save":  # area_code: the city or country; country_code: its country
+        if user.area_code is None:
+            return False
+        if role == "national_focal_point":
+            return country_code == user.area_code
+        return role == "local_focal_point" and area_code == user.area_code
     kind = document.kind if document is not None else None
     if role == "reviewer":
         if action == "report.review" or action == "report.read":

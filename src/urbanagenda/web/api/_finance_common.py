@@ -29,7 +29,7 @@ from starlette.responses import Response
 from urbanagenda.errors import DataError, ValidationFailed
 from urbanagenda.finance.model import OsrInput, OsrResult, PlanInput, PlanResult
 from urbanagenda.ingest.report import Issue
-from urbanagenda.reporting import uploads
+from urbanagenda.reporting import permissions, uploads
 from urbanagenda.reporting.model import User
 from urbanagenda.reporting.permissions import Forbidden, Unauthenticated
 from urbanagenda.web.api.common import json_body, store_of
@@ -232,19 +232,9 @@ def _country_of(store: WebStore, area: str | None, country: str | None) -> str |
 
 def may_save(user: User | None, store: WebStore, area: str | None, country: str | None) -> bool:
     """Whether ``user`` may save an analysis or plan of ``area`` (a city or a country) in
-    ``country``: administrators any; a national focal point its country and the cities in it;
-    a local focal point its own area.  An analysis with neither code only an administrator."""
-    if user is None or not user.active:
-        return False
-    if user.role == "administrator":
-        return True
-    if user.area_code is None:
-        return False
-    if user.role == "national_focal_point":
-        return _country_of(store, area, country) == user.area_code
-    if user.role == "local_focal_point":
-        return area is not None and area == user.area_code
-    return False
+    ``country`` (the policy: ``reporting.permissions``, action ``finance.save``)."""
+    country = _country_of(store, area, country)
+    return permissions.can(user, "finance.save", country_code=country, area_code=area)
 
 
 def require_save(user: User | None, store: WebStore, area: str | None, country: str | None) -> None:
