@@ -138,13 +138,15 @@ def table(
     *,
     right: Sequence[str] = (),
 ) -> None:
-    """A Rich table; the ``right`` columns (numbers) are right-aligned and never wrap."""
+    """A Rich table; the ``right`` columns (numbers) are right-aligned.  In a narrow
+    terminal every column folds (a number is never cut short with an ellipsis, and a text
+    column keeps room for a word)."""
     out = Table(title=title, title_justify="left")
     for h in headers:
         if h in right:
-            out.add_column(h, justify="right", no_wrap=True)
+            out.add_column(h, justify="right", overflow="fold")
         else:
-            out.add_column(h, overflow="fold")
+            out.add_column(h, overflow="fold", min_width=min(len(h), 10))
     for row in rows:
         out.add_row(*row)
     console.print(out)

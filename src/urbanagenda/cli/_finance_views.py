@@ -44,21 +44,23 @@ def print_year(year: Mapping[str, Any], currency: str) -> None:
         f"{_efficiency(total)}",
         highlight=False,
     )
+    # one column per stream (and the total), one row per figure: fits an 80-column terminal
+    streams = [*year["streams"], total]
     parts = [p for p in PARTS if any(p in s["parts"] for s in year["streams"])]
-    amounts = ["actual", "potential", "gap", "gap range", *parts, "residual"]
-    rows = []
-    for s in [*year["streams"], total]:
-        cells = [money(s[k]["central"]) for k in ("actual", "potential", "gap")]
-        cells.append(_gap_range(s["gap"]))
-        cells += [money(s["parts"][p]["central"]) if p in s["parts"] else "" for p in parts]
-        kind = "" if s["kind"] == "total" else s["kind"].replace("_", " ")
-        rows.append([s["name"], kind, *cells, money(s["residual"]["central"]), _efficiency(s)])
-    table(
-        f"Streams, {year['year']} ({currency})",
-        ["stream", "kind", *amounts, "efficiency"],
-        rows,
-        right=[*amounts, "efficiency"],
-    )
+    rows = [["kind", *[s["kind"].replace("_", " ") if s is not total else "" for s in streams]]]
+    for key in ("actual", "potential", "gap"):
+        rows.append([key, *[money(s[key]["central"]) for s in streams]])
+    if any(_gap_range(s["gap"]) for s in streams):
+        rows.append(["gap range", *[_gap_range(s["gap"]) for s in streams]])
+    for part in parts:
+        rows.append(
+            [f"· {part}", *[money(s["parts"][part]["central"]) if part in s["parts"] else "—"
+                           for s in streams]]
+        )  # fmt: skip
+    rows.append(["· residual", *[money(s["residual"]["central"]) for s in streams]])
+    rows.append(["efficiency", *[_efficiency(s) for s in streams]])
+    names = [s["name"] for s in streams]
+    table(f"Streams, {year['year']} ({currency})", ["", *names], rows, right=names)
     f = year["fiscal"]
     population = money(f["population"])
     if population and f["population_source"]:
@@ -160,31 +162,30 @@ def print_osr(result: Mapping[str, Any]) -> None:
 
 
 def _ranking(result: Mapping[str, Any], currency: str) -> None:
+    """Two tables: the projects (names are long) and the ranking with the criteria."""
     planned = {e["project_id"]: e for e in result["plan"]}
-    criteria = [c.replace("_", " ") for c in CRITERIA]
     cost = f"city cost ({currency})"
+    projects = [
+        [sp["project"]["id"], sp["project"]["name"], sp["project"]["sector"].replace("_", " "),
+         money(sp["project"]["cost"] * (1 - sp["project"]["cofinancing"]))]
+        for sp in result["ranked"]
+    ]  # fmt: skip
+    table("Projects", ["id", "project", "sector", cost], projects, right=[cost])
+    criteria = [c.replace("_", " ") for c in CRITERIA]
     rows = []
     for sp in result["ranked"]:
-        p, entry = sp["project"], planned.get(sp["project"]["id"])
+        entry = planned.get(sp["project"]["id"])
         values = {c["criterion"]: f"{c['value']:.2f}" for c in sp["criteria"]}
         when = f"{entry['start_year']}–{entry['end_year']}" if entry else "unfunded"
         rows.append(
-            [
-                str(sp["rank"]),
-                p["id"],
-                p["name"],
-                p["sector"].replace("_", " "),
-                money(p["cost"] * (1 - p["cofinancing"])),
-                f"{sp['score']:.3f}",
-                *[values.get(c, "") for c in CRITERIA],
-                when,
-            ]
-        )
+            [str(sp["rank"]), sp["project"]["id"], f"{sp['score']:.3f}",
+             *[values.get(c, "") for c in CRITERIA], when]
+        )  # fmt: skip
     table(
         "Ranking (criteria 0–1)",
-        ["rank", "id", "project", "sector", cost, "score", *criteria, "plan"],
+        ["rank", "id", "score", *criteria, "plan"],
         rows,
-        right=["rank", cost, "score", *criteria],
+        right=["rank", "score", *criteria],
     )
 
 
