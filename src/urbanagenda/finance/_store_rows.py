@@ -15,6 +15,7 @@ import pandas as pd
 from sqlalchemy import Connection, select
 
 from urbanagenda.errors import ValidationFailed
+from urbanagenda.finance.analysis import trend
 from urbanagenda.ingest.report import Issue, Report
 from urbanagenda.store import schema as s
 from urbanagenda.store.reference import area_resolver
@@ -193,11 +194,8 @@ def _osr_per_capita(result: Mapping[str, Any]) -> float | None:
 
 def trends(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Trends across stored years (one row per year, ascending, each with its ``result``), in
-    the shape of :class:`~.model.Trend` and computed as :func:`~.analysis.analyse` computes
-    them across the years of one input: between the first and the last year with a value,
-    ``change`` is last − first and ``annual_growth`` the compound annual growth rate
-    ``(last / first) ** (1 / years apart) − 1`` (None unless first > 0 and last ≥ 0).
-    Empty with fewer than two years."""
+    the shape of :class:`~.model.Trend`, by :func:`~.analysis.trend` as an analysis of
+    several years computes them.  Empty with fewer than two years."""
     if len(rows) < 2:
         return []
     getters = {
@@ -208,22 +206,7 @@ def trends(rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
         "osr_per_capita": lambda r: _osr_per_capita(r["result"]),
         "osr_share_gdp": lambda r: r["osr_share_gdp"],
     }
-    out = []
-    for metric, get in getters.items():
-        values = {int(r["year"]): get(r) for r in rows}
-        known = [(year, v) for year, v in values.items() if v is not None]
-        change = growth = None
-        if len(known) >= 2:
-            (first_year, first), (last_year, last) = known[0], known[-1]
-            change = last - first
-            if first > 0 and last >= 0:
-                growth = (last / first) ** (1.0 / (last_year - first_year)) - 1.0
-        out.append(
-            {
-                "metric": metric,
-                "values": {str(y): v for y, v in values.items()},
-                "change": change,
-                "annual_growth": growth,
-            }
-        )
-    return out
+    return [
+        trend(metric, {int(r["year"]): get(r) for r in rows}).to_dict()
+        for metric, get in getters.items()
+    ]

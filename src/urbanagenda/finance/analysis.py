@@ -21,7 +21,7 @@ ranges, sensitivity and recommendations.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from urbanagenda.finance._osr_read import fmt
 from urbanagenda.finance.model import (
@@ -38,7 +38,7 @@ from urbanagenda.finance.model import (
 from urbanagenda.finance.reforms import recommend
 from urbanagenda.finance.uncertainty import sensitivity, stream_ranges
 
-__all__ = ["REPORTED_TOLERANCE", "PopulationLookup", "analyse"]
+__all__ = ["REPORTED_TOLERANCE", "PopulationLookup", "analyse", "trend"]
 
 #: (area code, country code, year) → (population, where it comes from) or None.
 PopulationLookup = Callable[[str | None, str | None, int], tuple[float, str] | None]
@@ -173,16 +173,22 @@ _METRICS: dict[str, Callable[[YearResult], float | None]] = {
 }
 
 
+def trend(metric: str, values: Mapping[int, float | None]) -> Trend:
+    """A metric's trend over years: between the first and the last year with a value,
+    ``change`` is last − first and ``annual_growth`` the compound annual growth rate
+    ``(last / first) ** (1 / years apart) − 1`` (None unless first > 0 and last ≥ 0)."""
+    ordered = dict(sorted(values.items()))
+    known = [(year, v) for year, v in ordered.items() if v is not None]
+    change = growth = None
+    if len(known) >= 2:
+        (y0, first), (y1, last) = known[0], known[-1]
+        change = last - first
+        if first > 0 and last >= 0:
+            growth = (last / first) ** (1 / (y1 - y0)) - 1
+    return Trend(metric, ordered, change, growth)
+
+
 def _trends(years: Sequence[YearResult]) -> tuple[Trend, ...]:
-    trends = []
-    for metric, value in _METRICS.items():
-        values = {y.year: value(y) for y in years}
-        known = [(year, v) for year, v in values.items() if v is not None]
-        change = growth = None
-        if len(known) >= 2:
-            (y0, first), (y1, last) = known[0], known[-1]
-            change = last - first
-            if first > 0 and last >= 0:
-                growth = (last / first) ** (1 / (y1 - y0)) - 1
-        trends.append(Trend(metric, values, change, growth))
-    return tuple(trends)
+    return tuple(
+        trend(metric, {y.year: value(y) for y in years}) for metric, value in _METRICS.items()
+    )
