@@ -87,7 +87,7 @@ def words_of(labels: Mapping[str, str] | None) -> dict[str, str]:
 
 def frame(title: str | None, width: Width, height: int | dict[str, int]) -> dict[str, Any]:
     """The house frame of the report charts (fonts, axes, white background) on Vega-Lite 6."""
-    spec = report_charts._base(title, 0, 0)  # the reports' config and fonts, not redefined
+    spec = report_charts.base_spec(title, 0, 0)  # the reports' config and fonts, not redefined
     spec.update({"$schema": VL_SCHEMA, "width": width, "height": height})
     return spec
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import cast
 
 from babel.numbers import get_currency_name
 
@@ -18,10 +17,9 @@ from urbanagenda.synthesis.text import Formatter, Phrases, resolve_language
 _ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
-#: The document kind the renderers are given.  The synthesis document model names the three
-#: reports it was written for; a finance summary is a fourth kind, which the renderers only
-#: print (the HTML body class, the DOCX keywords), hence the cast.
-FINANCE_KIND = cast(Kind, "finance")
+#: The document kind the renderers are given (they print it: the HTML body class, the DOCX
+#: keywords).
+FINANCE_KIND: Kind = "finance"
 
 
 class SummaryWriter:

@@ -21,6 +21,7 @@ from typing import Any
 __all__ = [
     "STATUS_COLOURS",
     "bar_chart",
+    "base_spec",
     "choropleth",
     "line_chart",
     "to_png",
@@ -98,7 +99,9 @@ def world_topology() -> dict[str, Any]:
     return dict(json.loads(_topology_text()))
 
 
-def _base(title: str | None, width: int, height: int) -> dict[str, Any]:
+def base_spec(title: str | None, width: int, height: int) -> dict[str, Any]:
+    """A Vega-Lite spec with the reports' schema, size, title, fonts and colours; charts of
+    every report (and the finance summaries) start from it."""
     spec: dict[str, Any] = {
         "$schema": VL_SCHEMA,
         "width": width,
@@ -126,7 +129,7 @@ def line_chart(
 ) -> dict[str, Any]:
     """Lines over years, one per ``series`` value (e.g. World and regions), points marked;
     a dashed rule at ``target`` (the 2030 target) if given."""
-    spec = _base(title, width, height)
+    spec = base_spec(title, width, height)
     line = {
         "mark": {"type": "line", "point": True, "strokeWidth": 2},
         "encoding": {
@@ -178,7 +181,7 @@ def bar_chart(
     """Bars per category (horizontal by default, in the order given), coloured by
     ``colour`` (a field) with ``colours`` (value -> hex) if given; labels at the bar ends."""
     n = len({r[category] for r in rows}) or 1
-    spec = _base(title, width, height or max(60, 22 * n))
+    spec = base_spec(title, width, height or max(60, 22 * n))
     cat_enc = {
         "field": category,
         "type": "nominal",
@@ -241,7 +244,7 @@ def choropleth(
         for code, v in values.items()
         if str(code).isdigit()
     ]
-    spec = _base(title, width, height)
+    spec = base_spec(title, width, height)
     spec["projection"] = {"type": "equalEarth"}
     spec["data"] = {"values": topo, "format": {"type": "topojson", "feature": "countries"}}
     spec["transform"] = [

@@ -36,7 +36,7 @@ __all__ = [
     "Table",
 ]
 
-Kind = Literal["synthesis", "sg-report", "national"]
+Kind = Literal["synthesis", "sg-report", "national", "finance"]
 
 
 @dataclass(frozen=True)
