@@ -398,3 +398,24 @@ def test_fast_enough_for_a_web_page() -> None:
     result: OsrResult = analyse(inp)
     assert time.perf_counter() - start < 0.5  # about 10 ms on a laptop
     assert result.years[0].total.gap.low < result.years[0].total.gap.central
+
+
+def test_an_over_assessed_category_is_warned_and_its_valuation_part_is_negative() -> None:
+    # one category, all registered and paying, roll value 2,000 above the market's 1,000:
+    # actual = 100·2,000·0.01 = 2,000; potential = 100·1,000·0.01 / 1 = 1,000; gap = 0;
+    # valuation = 100·(1,000 − 2,000)·0.01 = −1,000; residual = 0 − (−1,000) = 1,000
+    data = {
+        "local_government": "Testville", "currency": "KES",
+        "years": [{"year": 2024, "streams": [{
+            "kind": "property_tax", "name": "Rates", "estimated": 100,
+            "categories": [{"name": "all", "registered": 100, "compliant": 100,
+                            "assessed_value": 2000, "market_value": 1000, "rate": 0.01}],
+        }]}],
+    }  # fmt: skip
+    inp = parse_osr(data)
+    result = analyse(inp)
+    (stream,) = result.years[0].streams
+    assert stream.gap.central == 0
+    assert stream.parts["valuation"].central == pytest.approx(-1000)
+    assert stream.residual.central == pytest.approx(1000)
+    assert any("exceeds the market value" in w and "Rates, all" in w for w in result.warnings)

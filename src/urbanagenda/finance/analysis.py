@@ -29,7 +29,9 @@ from urbanagenda.finance.model import (
     FiscalIndicators,
     OsrInput,
     OsrResult,
+    PropertyCategoryInput,
     Range,
+    StreamInput,
     StreamResult,
     Trend,
     YearInput,
@@ -76,6 +78,7 @@ def _year(
                 "estimated, rate ≤ legislated rate) and were moved onto it for the ranges."
             )
         warnings += _reported(year.year, result)
+        warnings += _over_assessed(year.year, stream)
     total = _total(streams)
     recommendations = sorted(
         (rec for s in streams for rec in s.recommendations), key=lambda rec: -rec.amount
@@ -99,6 +102,19 @@ def _reported(year: int, result: StreamResult) -> list[str]:
         f"{year}, {result.name}: the computed actual revenue ({fmt(round(actual))}) differs "
         f"from the revenue the accounts report ({fmt(reported)}) {differs}; check the counts, "
         "values and rates against the accounts."
+    ]
+
+
+def _over_assessed(year: int, stream: StreamInput) -> list[str]:
+    """Categories whose roll values exceed their market values: allowed (rolls over-value),
+    but then the valuation part is negative and the potential may fall below the actual."""
+    return [
+        f"{year}, {stream.name}, {c.name}: the assessed value ({fmt(c.assessed_value.central)}) "
+        f"exceeds the market value ({fmt(c.market_value.central)}), so the valuation part is "
+        "negative (the roll over-values); check both values."
+        for c in stream.categories
+        if isinstance(c, PropertyCategoryInput)
+        and c.assessed_value.central > c.market_value.central
     ]
 
 
