@@ -1,57 +1,35 @@
-"""What the ``osr`` and ``invest`` commands share: failing the house way, the store they read
-and write, JSON output and the formatting of money, shares and ranges."""
+"""What the ``osr`` and ``invest`` commands share: the store they read and write, the
+commands alike in both (the Excel template, reading the store) and the formatting of money,
+shares and ranges (failing and JSON output are :mod:`urbanagenda.cli.common`'s)."""
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, Literal, TypeVar
 
-import typer
 from rich.table import Table
 from sqlalchemy import Engine
 
-from urbanagenda.cli.common import console, err
-from urbanagenda.errors import UrbanAgendaError, ValidationFailed
+from urbanagenda.cli.common import console, fail
+from urbanagenda.errors import UrbanAgendaError
 
 __all__ = [
     "example_file",
-    "fail",
     "fixed",
     "migrated",
     "money",
     "opened",
-    "rejected",
     "share",
     "span",
+    "stored",
     "table",
     "with_data",
-    "write_json",
+    "write_template",
 ]
 
-
-def fail(exc: UrbanAgendaError | str) -> NoReturn:
-    """An error that is not about the input's content (exit 2)."""
-    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def rejected(exc: ValidationFailed, as_json: bool, done: str = "nothing was saved") -> NoReturn:
-    """The input's problems, every one of them, as the other commands print them (exit 1)."""
-    report = exc.report
-    if as_json:
-        sys.stdout.write(report.to_json() + "\n")
-    else:
-        n = len(report.issues) + report.suppressed
-        err.print(f"[bold red]rejected:[/] {n} problem(s); {done}.", highlight=False)
-        for issue in report.issues:
-            err.print(" - " + issue.describe(), markup=False, highlight=False, soft_wrap=True)
-        if report.suppressed:
-            err.print(f" ... and {report.suppressed} more ({report.counts()})", markup=False)
-    raise typer.Exit(code=1)
+T = TypeVar("T")
 
 
 @contextmanager
@@ -91,6 +69,33 @@ def opened(database: str | None, *, save: bool) -> AbstractContextManager[Engine
     return migrated(database) if save else with_data(database)
 
 
+def stored(database: str | None, query: Callable[[Engine], T]) -> T:
+    """What ``query`` reads from the store (:func:`migrated`); a failure ends the command."""
+    try:
+        with migrated(database) as engine:
+            return query(engine)
+    except UrbanAgendaError as exc:
+        fail(exc)
+
+
+def write_template(kind: Literal["osr", "projects"], out: Path, *, example: bool) -> None:
+    """Write the Excel template of an OSR analysis or a project list to ``out``, empty or
+    filled with the bundled example."""
+    from urbanagenda.finance import templates
+    from urbanagenda.finance.files import read_osr_file, read_plan_file
+
+    try:
+        if not example:
+            (templates.osr_template if kind == "osr" else templates.plan_template)(out)
+        elif kind == "osr":
+            templates.write_osr_xlsx(read_osr_file(example_file(kind)), out)
+        else:
+            templates.write_plan_xlsx(read_plan_file(example_file(kind)), out)
+    except UrbanAgendaError as exc:
+        fail(exc)
+    console.print(f"template written: {out}", highlight=False)
+
+
 def example_file(kind: str) -> Path:
     """The bundled example (``finance/data/examples/*_<kind>.yaml``, kind ``osr`` or
     ``projects``)."""
@@ -100,10 +105,6 @@ def example_file(kind: str) -> Path:
     if not found:
         fail(f"no bundled example *_{kind}.yaml in {EXAMPLES}; reinstall urbanagenda")
     return found[0]
-
-
-def write_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=1, default=str) + "\n")
 
 
 def money(value: float | None) -> str:

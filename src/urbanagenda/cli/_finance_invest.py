@@ -10,18 +10,9 @@ from typing import Annotated
 import typer
 from sqlalchemy import Engine
 
-from urbanagenda.cli._finance_common import (
-    example_file,
-    fail,
-    migrated,
-    money,
-    opened,
-    rejected,
-    table,
-    write_json,
-)
+from urbanagenda.cli._finance_common import money, opened, stored, table, write_template
 from urbanagenda.cli._finance_views import print_plan
-from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console
+from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console, fail, rejected, write_json
 from urbanagenda.errors import UrbanAgendaError, ValidationFailed
 from urbanagenda.finance.model import CRITERIA, OsrResult, PlanInput
 from urbanagenda.ingest.report import Issue, Report
@@ -209,17 +200,7 @@ def template_command(
     ] = False,
 ) -> None:
     """Write the Excel template of a project list, empty or filled with the bundled example."""
-    from urbanagenda.finance import templates
-    from urbanagenda.finance.files import read_plan_file
-
-    try:
-        if example:
-            templates.write_plan_xlsx(read_plan_file(example_file("projects")), out)
-        else:
-            templates.plan_template(out)
-    except UrbanAgendaError as exc:
-        fail(exc)
-    console.print(f"template written: {out}", highlight=False)
+    write_template("projects", out, example=example)
 
 
 @invest_app.command("list")
@@ -232,11 +213,9 @@ def list_command(
     """List the stored plans (the latest version of each)."""
     from urbanagenda.finance import store
 
-    try:
-        with migrated(database) as engine:
-            found = store.list_plans(engine, area=area, latest_only=not all_versions)
-    except UrbanAgendaError as exc:
-        fail(exc)
+    found = stored(
+        database, lambda engine: store.list_plans(engine, area=area, latest_only=not all_versions)
+    )
     if as_json:
         write_json(found)
         return
@@ -270,11 +249,7 @@ def show_command(
     """Print a stored plan: the ranking, the plan by year, unfunded projects, sensitivity."""
     from urbanagenda.finance import store
 
-    try:
-        with migrated(database) as engine:
-            found = store.get_plan(engine, plan_id)
-    except UrbanAgendaError as exc:
-        fail(exc)
+    found = stored(database, lambda engine: store.get_plan(engine, plan_id))
     if as_json:
         write_json(found)
         return

@@ -11,20 +11,17 @@ from typing import Annotated, Any
 import typer
 
 from urbanagenda.cli._finance_common import (
-    example_file,
-    fail,
     fixed,
-    migrated,
     money,
     opened,
-    rejected,
     share,
+    stored,
     table,
     with_data,
-    write_json,
+    write_template,
 )
 from urbanagenda.cli._finance_views import print_osr, print_trends, print_year
-from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console
+from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console, fail, rejected, write_json
 from urbanagenda.errors import UrbanAgendaError, ValidationFailed
 
 __all__ = ["osr_app"]
@@ -125,17 +122,7 @@ def template_command(
 ) -> None:
     """Write the Excel template of an OSR analysis (instructions, drop-down lists), empty or
     filled with the bundled example."""
-    from urbanagenda.finance import templates
-    from urbanagenda.finance.files import read_osr_file
-
-    try:
-        if example:
-            templates.write_osr_xlsx(read_osr_file(example_file("osr")), out)
-        else:
-            templates.osr_template(out)
-    except UrbanAgendaError as exc:
-        fail(exc)
-    console.print(f"template written: {out}", highlight=False)
+    write_template("osr", out, example=example)
 
 
 _LIST_HEADERS = [
@@ -187,17 +174,12 @@ def list_command(
     """List the stored analyses (the latest version of each local government and year)."""
     from urbanagenda.finance import store
 
-    try:
-        with migrated(database) as engine:
-            found = store.list_analyses(
-                engine,
-                area=area,
-                country=country,
-                year=year,
-                latest_only=not all_versions,
-            )
-    except UrbanAgendaError as exc:
-        fail(exc)
+    found = stored(
+        database,
+        lambda engine: store.list_analyses(
+            engine, area=area, country=country, year=year, latest_only=not all_versions
+        ),
+    )
     if as_json:
         write_json(found)
         return
@@ -229,11 +211,7 @@ def show_command(
     """Print a stored analysis year, its versions and the trends across the stored years."""
     from urbanagenda.finance import store
 
-    try:
-        with migrated(database) as engine:
-            found = store.get_analysis(engine, analysis_id)
-    except UrbanAgendaError as exc:
-        fail(exc)
+    found = stored(database, lambda engine: store.get_analysis(engine, analysis_id))
     if as_json:
         write_json(found)
         return
@@ -264,11 +242,7 @@ def peers_command(
     """Compare the stored local governments: OSR per capita (USD), share of GDP, efficiency."""
     from urbanagenda.finance import store
 
-    try:
-        with migrated(database) as engine:
-            found = store.peers(engine, year=year, around=around)
-    except UrbanAgendaError as exc:
-        fail(exc)
+    found = stored(database, lambda engine: store.peers(engine, year=year, around=around))
     if as_json:
         write_json(found)
         return

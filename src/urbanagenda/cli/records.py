@@ -3,15 +3,13 @@ sessions, resolutions and decisions, global programmes and their results, fundin
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console, err
+from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console, fail, rejected, write_json
 from urbanagenda.errors import UrbanAgendaError, ValidationFailed
 
 __all__ = ["KINDS", "records_app"]
@@ -22,25 +20,6 @@ records_app = typer.Typer(
     help="Institutional records: governance bodies, sessions, outcomes, programmes, funding.",
     no_args_is_help=True,
 )
-
-
-def _fail(exc: UrbanAgendaError | str) -> NoReturn:
-    err.print(f"[bold red]error:[/] {exc}", markup=True, highlight=False, soft_wrap=True)
-    raise typer.Exit(code=2)
-
-
-def _rejected(exc: ValidationFailed, as_json: bool) -> NoReturn:
-    report = exc.report
-    if as_json:
-        sys.stdout.write(report.to_json() + "\n")
-    else:
-        n = len(report.issues) + report.suppressed
-        err.print(f"[bold red]rejected:[/] {n} problem(s); nothing was loaded.", highlight=False)
-        for issue in report.issues:
-            err.print(" - " + issue.describe(), markup=False, highlight=False, soft_wrap=True)
-        if report.suppressed:
-            err.print(f" ... and {report.suppressed} more ({report.counts()})", markup=False)
-    raise typer.Exit(code=1)
 
 
 def _engine(database: str | None):  # type: ignore[no-untyped-def]
@@ -66,11 +45,11 @@ def load_command(
     try:
         result = load_records(_engine(database), paths)
     except ValidationFailed as exc:
-        _rejected(exc, as_json)
+        rejected(exc, as_json, done="nothing was loaded")
     except UrbanAgendaError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False, indent=1) + "\n")
+        write_json(result.to_dict())
         return
     console.print(
         f"loaded (records load {result.load_id}): {result.report.rows_read} rows read, "
@@ -174,17 +153,17 @@ def list_command(
     """List the records in the store, each with the document and paragraph it comes from.
     With --json, the stored rows (texts in both languages)."""
     if kind is not None and kind not in KINDS:
-        _fail(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        fail(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
     if lang not in ("en", "zh"):
-        _fail(f"unknown language {lang!r}; expected en or zh")
+        fail(f"unknown language {lang!r}; expected en or zh")
     kinds = [kind] if kind else list(KINDS)
     try:
         found = {k: _rows(k, database) for k in kinds}
     except UrbanAgendaError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
         payload: Any = found[kinds[0]] if kind else found
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n")
+        write_json(payload)
         return
     for k in kinds:
         rows = found[k]

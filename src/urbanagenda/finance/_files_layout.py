@@ -15,7 +15,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from urbanagenda.finance._fields import SOURCE_FIELDS
+from urbanagenda.finance._invest_parse import PROJECT_FIELDS
 from urbanagenda.finance.model import CRITERIA
+from urbanagenda.finance.parse import FISCAL_FIELDS
 
 __all__ = [
     "ANALYSIS_KEYS",
@@ -95,14 +98,6 @@ ANALYSIS_KEYS: tuple[str, ...] = (
     "currency",
     "example",
     "note",
-)
-SOURCE_FIELDS: tuple[str, ...] = ("id", "citation", "url")
-FISCAL_FIELDS: tuple[str, ...] = (
-    "population",
-    "gdp_per_capita",
-    "household_size",
-    "usd_rate",
-    "sources",
 )
 _CHARGE_FIELDS = ("users_estimated", "users_actual", "rate", "legislated_rate", "periods", "per")
 #: Fields of one category or charge (one row), by stream kind.
@@ -208,23 +203,6 @@ PLAN_KEYS: tuple[str, ...] = (
     "city_population",
     *(f"weights.{c}" for c in CRITERIA),
     "example",
-)
-PROJECT_FIELDS: tuple[str, ...] = (
-    "id",
-    "name",
-    "sector",
-    "cost",
-    "years",
-    "location",
-    "population_served",
-    "sdg_targets",
-    "umf_cells",
-    "stage",
-    "cost_recovery",
-    "cofinancing",
-    "land_secured",
-    "environmental_clearance",
-    "note",
 )
 CSV_PLAN_COLUMNS = PROJECT_FIELDS
 

@@ -14,6 +14,7 @@ from functools import cache
 from typing import Any
 
 from urbanagenda.errors import ValidationFailed
+from urbanagenda.finance._fields import SOURCE_FIELDS
 from urbanagenda.finance._invest_reader import FieldReader
 from urbanagenda.finance.model import (
     CRITERIA,
@@ -46,8 +47,7 @@ _TOP_FIELDS = (
     "projects",
 )
 _ENVELOPE_FIELDS = ("osr_analysis", "capital_share", "gap_recovery")
-_SOURCE_FIELDS = ("id", "citation", "url")
-_PROJECT_FIELDS = (
+PROJECT_FIELDS = (
     "id",
     "name",
     "sector",
@@ -92,10 +92,10 @@ def parse_plan(data: Mapping[str, Any], *, file: str | None = None) -> PlanInput
     r = FieldReader(file)
     doc = r.mapping(data, "", _TOP_FIELDS, "the project list")
     if doc is None:
-        raise ValidationFailed(r.report)
+        raise ValidationFailed(r.report())
     fmt = doc.get("format")
     if fmt is not None and fmt != FORMAT:
-        r.issue(
+        r.add(
             "unknown-format",
             "format",
             "is not the project-list format.",
@@ -108,7 +108,7 @@ def parse_plan(data: Mapping[str, Any], *, file: str | None = None) -> PlanInput
     )
     currency = r.text(doc.get("currency"), "currency")
     if currency and not (len(currency) == 3 and currency.isascii() and currency.isupper()):
-        r.issue(
+        r.add(
             "out-of-range",
             "currency",
             "is not an ISO 4217 currency code.",
@@ -132,8 +132,8 @@ def parse_plan(data: Mapping[str, Any], *, file: str | None = None) -> PlanInput
     projects = _projects(r, doc.get("projects"))
     area = r.text(doc.get("area"), "area")
     example = r.boolean(doc.get("example"), "example")
-    if not r.report.valid:
-        raise ValidationFailed(r.report)
+    if r.issues:
+        raise ValidationFailed(r.report())
     osr_id, capital_share, gap_recovery = envelope
     return PlanInput(
         name=name,
@@ -165,7 +165,7 @@ def _budget(
     raw_years = doc.get("budget_by_year")
     if raw_years is not None:
         if not isinstance(raw_years, list | tuple):
-            r.issue(
+            r.add(
                 "parse-error",
                 "budget_by_year",
                 "is not a list of yearly amounts.",
@@ -176,7 +176,7 @@ def _budget(
         else:
             values = [r.number(v, f"budget_by_year[{i}]") for i, v in enumerate(raw_years)]
             if len(values) != horizon:
-                r.issue(
+                r.add(
                     "rule-broken",
                     "budget_by_year",
                     f"gives {len(values)} yearly amounts for a {horizon}-year horizon.",
@@ -201,7 +201,7 @@ def _budget(
             ]
             recovery = tuple(v if v is not None else 0.0 for v in rec)
             if len(rec) != horizon:
-                r.issue(
+                r.add(
                     "rule-broken",
                     "envelope.gap_recovery",
                     f"gives {len(rec)} yearly shares for a {horizon}-year horizon.",
@@ -210,7 +210,7 @@ def _budget(
                     fix="give one share of the gap recovered per plan year",
                 )
         elif raw_rec is not None:
-            r.issue(
+            r.add(
                 "parse-error",
                 "envelope.gap_recovery",
                 "is not a list of yearly shares.",
@@ -228,7 +228,7 @@ def _budget(
         if v is not None
     ]
     if len(given) > 1:
-        r.issue(
+        r.add(
             "rule-broken",
             given[1],
             f"the envelope is given twice, as {' and as '.join(given)}.",
@@ -253,7 +253,7 @@ def _weights(r: FieldReader, raw: Any) -> dict[str, float]:
             if w is not None:
                 weights[key] = w
     if not any(weights.values()):
-        r.issue(
+        r.add(
             "rule-broken",
             "weights",
             "every weight is 0, so no project can score.",
@@ -267,7 +267,7 @@ def _sources(r: FieldReader, raw: Any) -> tuple[SourceRef, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list | tuple):
-        r.issue(
+        r.add(
             "parse-error",
             "sources",
             "is not a list of sources.",
@@ -279,7 +279,7 @@ def _sources(r: FieldReader, raw: Any) -> tuple[SourceRef, ...]:
     out: list[SourceRef] = []
     for i, item in enumerate(raw):
         path = f"sources[{i}]"
-        data = r.mapping(item, path, _SOURCE_FIELDS, "a source")
+        data = r.mapping(item, path, SOURCE_FIELDS, "a source")
         if data is None:
             continue
         ok = r.required(data, "id", path, "the source") & r.required(
@@ -287,7 +287,7 @@ def _sources(r: FieldReader, raw: Any) -> tuple[SourceRef, ...]:
         )
         sid = r.text(data.get("id"), f"{path}.id")
         if sid and sid in {s.id for s in out}:
-            r.issue("duplicate-key", f"{path}.id", "two sources have this id.", found=sid,
+            r.add("duplicate-key", f"{path}.id", "two sources have this id.", found=sid,
                     fix="give each source its own id")  # fmt: skip
             continue
         if ok:
@@ -298,7 +298,7 @@ def _sources(r: FieldReader, raw: Any) -> tuple[SourceRef, ...]:
 
 def _projects(r: FieldReader, raw: Any) -> tuple[Project, ...]:
     if not isinstance(raw, list | tuple) or not raw:
-        r.issue(
+        r.add(
             "missing-value" if not raw else "parse-error",
             "projects",
             "the project list has no projects." if not raw else "is not a list of projects.",
@@ -314,7 +314,7 @@ def _projects(r: FieldReader, raw: Any) -> tuple[Project, ...]:
         pid = item.get("id") if isinstance(item, Mapping) else None
         key = str(pid).strip() if isinstance(pid, str | int) and not isinstance(pid, bool) else None
         if key in seen:
-            r.issue("duplicate-key", f"projects[{i}].id", "two projects have this id.",
+            r.add("duplicate-key", f"projects[{i}].id", "two projects have this id.",
                     found=key, fix="give each project its own id")  # fmt: skip
             continue
         if key is not None:
@@ -325,7 +325,7 @@ def _projects(r: FieldReader, raw: Any) -> tuple[Project, ...]:
 
 
 def _project(r: FieldReader, raw: Any, path: str) -> Project | None:
-    data = r.mapping(raw, path, _PROJECT_FIELDS, "a project")
+    data = r.mapping(raw, path, PROJECT_FIELDS, "a project")
     if data is None:
         return None
     required = ("id", "name", "sector", "cost", "population_served")

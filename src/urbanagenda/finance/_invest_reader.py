@@ -2,9 +2,9 @@
 with every problem collected as an :class:`~urbanagenda.ingest.report.Issue` instead of
 stopping at the first; ``column`` holds the field path (``projects[2].sector``).
 
-Private to the finance readers.  Numbers may be written as numbers or as numeric text:
-PyYAML reads ``1.2e9`` (no sign in the exponent) as text, and spreadsheets often hand over
-text.
+Private to the project-list parser (:mod:`._invest_parse`); what it shares with the OSR
+reader (:mod:`._osr_read`) is in :mod:`._fields`.  Numbers may be written as numbers or as
+numeric text, with ``,`` or ``_`` between digit groups.
 """
 
 from __future__ import annotations
@@ -14,51 +14,28 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from urbanagenda.ingest.report import Issue, Report
+from urbanagenda.finance._fields import IssueLog, join_path, read_float
 
 __all__ = ["FieldReader", "join_path", "num_text"]
 
 
-def show(value: Any) -> str:
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False, default=str)
-    return text if len(text) <= 120 else text[:117] + "..."
-
-
-class FieldReader:
+class FieldReader(IssueLog):
     """Reads fields of plain data, adding an issue for every problem instead of stopping."""
 
-    def __init__(self, file: str | None) -> None:
-        self.file = file
-        self.report = Report(files=[file] if file else [])
-
-    def issue(
-        self,
-        code: str,
-        path: str,
-        message: str,
-        *,
-        found: Any = None,
-        expected: str | None = None,
-        fix: str | None = None,
-    ) -> None:
-        self.report.add(
-            Issue(
-                code,
-                message,
-                file=self.file,
-                column=path or None,
-                found=None if found is None else show(found),
-                expected=expected,
-                fix=fix,
-            )
-        )
+    def show(self, found: Any) -> str:
+        """Text as it is, anything else as JSON; at most 120 characters."""
+        if isinstance(found, str):
+            text = found
+        else:
+            text = json.dumps(found, ensure_ascii=False, default=str)
+        return text if len(text) <= 120 else text[:117] + "..."
 
     def mapping(
         self, raw: Any, path: str, fields: Sequence[str], what: str
     ) -> dict[str, Any] | None:
         """``raw`` as a mapping; unknown keys reported (a misspelt name?)."""
         if not isinstance(raw, Mapping):
-            self.issue(
+            self.add(
                 "parse-error",
                 path,
                 f"{what} is not a mapping of fields.",
@@ -69,7 +46,7 @@ class FieldReader:
             return None
         for key in raw:
             if key not in fields:
-                self.issue(
+                self.add(
                     "unknown-field",
                     join_path(path, str(key)),
                     f"{what} has no field {key!r}.",
@@ -81,7 +58,7 @@ class FieldReader:
 
     def required(self, data: Mapping[str, Any], key: str, path: str, what: str) -> bool:
         if data.get(key) is None or data.get(key) == "":
-            self.issue(
+            self.add(
                 "missing-value",
                 join_path(path, key),
                 f"{what} has no {key}.",
@@ -97,7 +74,7 @@ class FieldReader:
             return raw.strip()
         if isinstance(raw, int | float) and not isinstance(raw, bool):
             return num_text(raw)
-        self.issue(
+        self.add(
             "parse-error", path, "is not a text.", found=raw, expected="a text", fix="quote it"
         )
         return default
@@ -113,16 +90,9 @@ class FieldReader:
         unit: str = "",
     ) -> float | None:
         """A finite number in ``[low, high]`` (``(low, high]`` when ``above_low``), else None."""
-        value: float | None = None
-        if isinstance(raw, int | float) and not isinstance(raw, bool):
-            value = float(raw)
-        elif isinstance(raw, str):
-            try:
-                value = float(raw.strip().replace(",", "").replace("_", ""))
-            except ValueError:
-                value = None
-        if value is None or not math.isfinite(value):
-            self.issue(
+        value = read_float(raw, ignore=",_")
+        if value is None:
+            self.add(
                 "non-numeric-value",
                 path,
                 "is not a finite number.",
@@ -135,7 +105,7 @@ class FieldReader:
         if too_low or value > high:
             lo = f"> {num_text(low)}" if above_low else f"≥ {num_text(low)}"
             hi = "" if math.isinf(high) else f" and ≤ {num_text(high)}"
-            self.issue(
+            self.add(
                 "out-of-range",
                 path,
                 f"is outside the range the field allows ({lo}{hi}).",
@@ -151,7 +121,7 @@ class FieldReader:
         if value is None:
             return None
         if value != int(value) or not low <= value <= high:
-            self.issue(
+            self.add(
                 code or "out-of-range",
                 path,
                 f"is not a whole number from {low} to {high}.",
@@ -169,7 +139,7 @@ class FieldReader:
             return raw
         if isinstance(raw, str) and raw.strip().lower() in ("true", "yes", "1", "false", "no", "0"):
             return raw.strip().lower() in ("true", "yes", "1")
-        self.issue(
+        self.add(
             "parse-error",
             path,
             "is not true or false.",
@@ -183,7 +153,7 @@ class FieldReader:
         value = self.text(raw, path)
         if value in valid:
             return value
-        self.issue(
+        self.add(
             "unknown-code",
             path,
             f"is not a known {what}.",
@@ -198,7 +168,7 @@ class FieldReader:
         if raw is None:
             return ()
         if not isinstance(raw, list | tuple):
-            self.issue(
+            self.add(
                 "parse-error",
                 path,
                 f"is not a list of {what} codes.",
@@ -213,7 +183,7 @@ class FieldReader:
             if code is None:
                 continue
             if code in out:
-                self.issue(
+                self.add(
                     "duplicate-key",
                     f"{path}[{i}]",
                     f"{what} {code} is listed twice.",
@@ -223,10 +193,6 @@ class FieldReader:
                 continue
             out.append(code)
         return tuple(out)
-
-
-def join_path(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key
 
 
 def num_text(value: float) -> str:

@@ -13,11 +13,10 @@ import difflib
 import itertools
 import math
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
+from urbanagenda.finance._fields import IssueLog, join_path, read_float
 from urbanagenda.finance.model import Estimate
-from urbanagenda.ingest.report import Issue
 
 __all__ = ["Reader", "dump_estimate", "fmt"]
 
@@ -29,34 +28,9 @@ def fmt(x: float) -> str:
     return f"{x:,.6g}"
 
 
-@dataclass
-class Reader:
-    """Collects the issues of one input (``file`` names it in every issue)."""
-
-    file: str | None = None
-    issues: list[Issue] = field(default_factory=list)
-
-    def add(
-        self,
-        code: str,
-        path: str,
-        message: str,
-        *,
-        found: Any = None,
-        expected: str | None = None,
-        fix: str | None = None,
-    ) -> None:
-        self.issues.append(
-            Issue(
-                code,
-                message,
-                file=self.file,
-                column=path or None,
-                found=None if found is None else str(found),
-                expected=expected,
-                fix=fix,
-            )
-        )
+class Reader(IssueLog):
+    """Reads the fields of an OSR analysis, collecting the issues of one input (``file``
+    names it in every issue)."""
 
     # ------------------------------------------------------------------ structure
 
@@ -86,8 +60,8 @@ class Reader:
                 hint = f"did you mean {close[0]!r}? " if close else ""
                 self.add(
                     "unknown-field",
-                    _join(path, str(key)),
-                    f"{_join(path, str(key))} is not a field of {what}.",
+                    join_path(path, str(key)),
+                    f"{join_path(path, str(key))} is not a field of {what}.",
                     found=key,
                     expected="one of " + ", ".join(sorted(allowed)),
                     fix=f"{hint}correct the name or remove the field",
@@ -96,8 +70,8 @@ class Reader:
             if value.get(key) is None:
                 self.add(
                     "missing-value",
-                    _join(path, key),
-                    f"{_join(path, key)} is required.",
+                    join_path(path, key),
+                    f"{join_path(path, key)} is required.",
                     expected=f"a value for {key!r}",
                     fix=f"add {key}: …",
                 )
@@ -172,15 +146,8 @@ class Reader:
         Numbers written as text are read too (PyYAML reads ``1.2e10`` as text)."""
         if value is None:
             return None
-        x: float | None = None
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            x = float(value)
-        elif isinstance(value, str):
-            try:
-                x = float(value.strip().replace("_", ""))
-            except ValueError:
-                x = None
-        if x is None or not math.isfinite(x):
+        x = read_float(value)
+        if x is None:
             self.add(
                 "non-numeric-value",
                 path,
@@ -238,16 +205,16 @@ class Reader:
         )
         if data is None:
             return None
-        central = self.number(data.get("central"), _join(path, "central"), **limits)
-        low = self.number(data.get("low"), _join(path, "low"), **limits)
-        high = self.number(data.get("high"), _join(path, "high"), **limits)
+        central = self.number(data.get("central"), join_path(path, "central"), **limits)
+        low = self.number(data.get("low"), join_path(path, "low"), **limits)
+        high = self.number(data.get("high"), join_path(path, "high"), **limits)
         ordered = (("low", low), ("central", central), ("high", high))
         known = [(n, v) for n, v in ordered if v is not None]
         for (n1, v1), (n2, v2) in itertools.pairwise(known):
             if v1 > v2:
                 self.add(
                     "rule-broken",
-                    _join(path, n1),
+                    join_path(path, n1),
                     f"{path}: {n1} ({fmt(v1)}) exceeds {n2} ({fmt(v2)}).",
                     found=f"{n1} {fmt(v1)}, {n2} {fmt(v2)}",
                     expected="low ≤ central ≤ high",
@@ -292,7 +259,3 @@ def dump_estimate(value: Estimate) -> float | dict[str, float]:
     if value.high is not None:
         out["high"] = value.high
     return out
-
-
-def _join(path: str, key: str) -> str:
-    return f"{path}.{key}" if path else key

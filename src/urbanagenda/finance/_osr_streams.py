@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from urbanagenda.finance._osr_read import Reader, dump_estimate
 from urbanagenda.finance._osr_rules import check_item, check_stream
@@ -50,6 +50,7 @@ _LICENCE = ("name", "estimated", "registered", "compliant", "fee")
 _CHARGE = ("name", "users_estimated", "users_actual", "rate", "legislated_rate", "periods", "per")
 
 Item = PropertyCategoryInput | LicenceCategoryInput | ChargeInput
+_Category = TypeVar("_Category", PropertyCategoryInput, LicenceCategoryInput)
 
 
 def read_stream(r: Reader, value: Any, path: str, ids: set[str]) -> StreamInput | None:
@@ -127,33 +128,41 @@ def _all(values: dict[str, Estimate | None]) -> dict[str, Estimate] | None:
 
 
 def _property(r: Reader, raw: Any, path: str, i: int) -> PropertyCategoryInput | None:
-    data = _fields(r, raw, path, _PROPERTY, ("legislated_rate",), "a property category")
-    if data is None:
-        return None
-    read = {f: r.estimate(data.get(f), f"{path}.{f}") for f in _PROPERTY[1:]}
-    legislated = r.estimate(data.get("legislated_rate"), f"{path}.legislated_rate")
-    check_item(r, path, "property", {**read, "legislated_rate": legislated})
-    name = r.text(data.get("name"), f"{path}.name") or f"category {i + 1}"
-    values = _all(read)
-    if values is None:
-        return None
-    return PropertyCategoryInput(name, **values, legislated_rate=legislated)
+    return _category(
+        r, raw, path, i, PropertyCategoryInput, "property", _PROPERTY, "legislated_rate"
+    )
 
 
 def _licence(r: Reader, raw: Any, path: str, i: int) -> LicenceCategoryInput | None:
-    data = _fields(r, raw, path, _LICENCE, ("legislated_fee",), "a licence category")
+    return _category(
+        r, raw, path, i, LicenceCategoryInput, "licence", _LICENCE, "legislated_fee", "estimated"
+    )
+
+
+def _category(
+    r: Reader,
+    raw: Any,
+    path: str,
+    i: int,
+    make: Callable[..., _Category],
+    what: str,
+    fields: tuple[str, ...],
+    legislated: str,
+    positive: str = "",
+) -> _Category | None:
+    """A property or licence category: its ``fields`` (the name first; ``positive`` must be
+    > 0) and the optional ``legislated`` rate or fee."""
+    data = _fields(r, raw, path, fields, (legislated,), f"a {what} category")
     if data is None:
         return None
-    read = {
-        f: r.estimate(data.get(f), f"{path}.{f}", positive=f == "estimated") for f in _LICENCE[1:]
-    }
-    legislated = r.estimate(data.get("legislated_fee"), f"{path}.legislated_fee")
-    check_item(r, path, "licence", {**read, "legislated_fee": legislated})
+    read = {f: r.estimate(data.get(f), f"{path}.{f}", positive=f == positive) for f in fields[1:]}
+    law = r.estimate(data.get(legislated), f"{path}.{legislated}")
+    check_item(r, path, what, {**read, legislated: law})
     name = r.text(data.get("name"), f"{path}.name") or f"category {i + 1}"
     values = _all(read)
     if values is None:
         return None
-    return LicenceCategoryInput(name, **values, legislated_fee=legislated)
+    return make(name, **values, **{legislated: law})
 
 
 def _charge_reader(kind: str) -> Callable[[Reader, Any, str, int], ChargeInput | None]:

@@ -240,18 +240,22 @@ def _col(value: float) -> Array:
     return np.array([value], dtype=np.float64)
 
 
-def _negatives(where: str, fields: Sequence[tuple[str, float]]) -> list[str]:
-    return [
+def _problems(
+    where: str, values: dict[str, float], bounds: Sequence[tuple[str, str, str]]
+) -> list[str]:
+    """The ``values`` that are negative, then each ``(small, large, why)`` where the value
+    ``small`` exceeds the value ``large``."""
+    problems = [
         f"{where}: {name} is {value}; it must be a number ≥ 0"
-        for name, value in fields
+        for name, value in values.items()
         if not value >= 0  # also catches NaN
     ]
-
-
-def _exceeds(where: str, small: tuple[str, float], large: tuple[str, float], why: str) -> list[str]:
-    if small[1] > large[1]:
-        return [f"{where}: {small[0]} ({small[1]:g}) exceeds {large[0]} ({large[1]:g}); {why}"]
-    return []
+    for small, large, why in bounds:
+        if values[small] > values[large]:
+            problems.append(
+                f"{where}: {small} ({values[small]:g}) exceeds {large} ({values[large]:g}); {why}"
+            )
+    return problems
 
 
 def _raise(what: str, problems: list[str]) -> None:
@@ -267,28 +271,28 @@ def property_tax_gap(categories: Sequence[PropertyCategory], *, estimated_taxpay
     for i, c in enumerate(categories):
         where = f"property category {i + 1} ({c.name!r})"
         legislated = c.rate if c.legislated_rate is None else c.legislated_rate
-        problems += _negatives(
+        problems += _problems(
             where,
+            {
+                "registered": c.registered,
+                "compliant": c.compliant,
+                "assessed_value": c.assessed_value,
+                "market_value": c.market_value,
+                "rate": c.rate,
+                "legislated_rate": legislated,
+            },
             [
-                ("registered", c.registered),
-                ("compliant", c.compliant),
-                ("assessed_value", c.assessed_value),
-                ("market_value", c.market_value),
-                ("rate", c.rate),
-                ("legislated_rate", legislated),
+                (
+                    "compliant",
+                    "registered",
+                    "only registered properties can pay: check both counts",
+                ),
+                (
+                    "rate",
+                    "legislated_rate",
+                    "the legislated rate is the highest the law allows: check both rates",
+                ),
             ],
-        )
-        problems += _exceeds(
-            where,
-            ("compliant", c.compliant),
-            ("registered", c.registered),
-            "only registered properties can pay: check both counts",
-        )
-        problems += _exceeds(
-            where,
-            ("rate", c.rate),
-            ("legislated_rate", legislated),
-            "the legislated rate is the highest the law allows: check both rates",
         )
     registered = sum(c.registered for c in categories)
     if not estimated_taxpayers > 0:
@@ -326,33 +330,32 @@ def business_licence_gap(categories: Sequence[LicenceCategory]) -> Gap:
     for i, c in enumerate(categories):
         where = f"licence category {i + 1} ({c.name!r})"
         legislated = c.fee if c.legislated_fee is None else c.legislated_fee
-        problems += _negatives(
+        problems += _problems(
             where,
+            {
+                "estimated": c.estimated,
+                "registered": c.registered,
+                "compliant": c.compliant,
+                "fee": c.fee,
+                "legislated_fee": legislated,
+            },
             [
-                ("estimated", c.estimated),
-                ("registered", c.registered),
-                ("compliant", c.compliant),
-                ("fee", c.fee),
-                ("legislated_fee", legislated),
+                (
+                    "registered",
+                    "estimated",
+                    "the estimate counts every business, licensed or not: check both counts",
+                ),
+                (
+                    "compliant",
+                    "registered",
+                    "only registered businesses can pay: check both counts",
+                ),
+                (
+                    "fee",
+                    "legislated_fee",
+                    "the legislated fee is the highest the by-law allows: check both fees",
+                ),
             ],
-        )
-        problems += _exceeds(
-            where,
-            ("registered", c.registered),
-            ("estimated", c.estimated),
-            "the estimate counts every business, licensed or not: check both counts",
-        )
-        problems += _exceeds(
-            where,
-            ("compliant", c.compliant),
-            ("registered", c.registered),
-            "only registered businesses can pay: check both counts",
-        )
-        problems += _exceeds(
-            where,
-            ("fee", c.fee),
-            ("legislated_fee", legislated),
-            "the legislated fee is the highest the by-law allows: check both fees",
         )
     _raise("business licence", problems)
     columns = [
@@ -372,27 +375,19 @@ def user_charge_gap(charge: UserCharge) -> Gap:
     """A user charge's (or other tax's) gap and its compliance and rate parts."""
     c = charge
     where = f"user charge {c.name!r}"
-    problems = _negatives(
+    problems = _problems(
         where,
+        {
+            "users_actual": c.users_actual,
+            "users_estimated": c.users_estimated,
+            "rate_actual": c.rate_actual,
+            "rate_potential": c.rate_potential,
+            "periods": c.periods,
+        },
         [
-            ("users_actual", c.users_actual),
-            ("users_estimated", c.users_estimated),
-            ("rate_actual", c.rate_actual),
-            ("rate_potential", c.rate_potential),
-            ("periods", c.periods),
+            ("users_actual", "users_estimated", "the estimate counts every user, paying or not"),
+            ("rate_actual", "rate_potential", "the potential rate is the highest the law allows"),
         ],
-    )
-    problems += _exceeds(
-        where,
-        ("users_actual", c.users_actual),
-        ("users_estimated", c.users_estimated),
-        "the estimate counts every user, paying or not",
-    )
-    problems += _exceeds(
-        where,
-        ("rate_actual", c.rate_actual),
-        ("rate_potential", c.rate_potential),
-        "the potential rate is the highest the law allows",
     )
     if c.per not in MAX_PERIODS:
         problems.append(f"{where}: per is {c.per!r}; it must be one of day, month, year")

@@ -33,10 +33,10 @@ from collections.abc import Mapping
 from typing import Any, cast
 
 from urbanagenda.errors import ValidationFailed
+from urbanagenda.finance._fields import SOURCE_FIELDS
 from urbanagenda.finance._osr_read import Reader, dump_estimate
 from urbanagenda.finance._osr_streams import KIND_NAMES, dump_stream, read_stream
 from urbanagenda.finance.model import FiscalInput, OsrInput, SourceRef, YearInput
-from urbanagenda.ingest.report import Report
 
 __all__ = ["FORMAT", "dump_osr", "parse_osr"]
 
@@ -52,7 +52,7 @@ _TOP = (
     "sources",
     "years",
 )
-_FISCAL = ("population", "gdp_per_capita", "household_size", "usd_rate", "sources")
+FISCAL_FIELDS = ("population", "gdp_per_capita", "household_size", "usd_rate", "sources")
 
 
 def parse_osr(data: Mapping[str, Any], *, file: str | None = None) -> OsrInput:
@@ -118,9 +118,7 @@ def parse_osr(data: Mapping[str, Any], *, file: str | None = None) -> OsrInput:
 
 
 def _fail(r: Reader) -> None:
-    report = Report(files=[r.file] if r.file else [])
-    report.extend(r.issues)
-    raise ValidationFailed(report)
+    raise ValidationFailed(r.report())
 
 
 def _currency(r: Reader, value: Any) -> str:
@@ -160,7 +158,7 @@ def _sources(r: Reader, value: Any) -> tuple[SourceRef, ...]:
         return ()
     for i, item in enumerate(r.items(value, "sources", what="sources", required=False)):
         path = f"sources[{i}]"
-        data = r.mapping(item, path, allowed=("id", "citation", "url"),
+        data = r.mapping(item, path, allowed=SOURCE_FIELDS,
                          required=("id", "citation"), what="a source")  # fmt: skip
         if data is None:
             continue
@@ -240,7 +238,7 @@ def _year_number(r: Reader, value: Any, path: str) -> int | None:
 def _fiscal(r: Reader, value: Any, path: str, ids: set[str]) -> FiscalInput | None:
     if value is None:
         return FiscalInput()
-    data = r.mapping(value, path, allowed=_FISCAL, what="the fiscal context")
+    data = r.mapping(value, path, allowed=FISCAL_FIELDS, what="the fiscal context")
     if data is None:
         return None
     before = len(r.issues)
