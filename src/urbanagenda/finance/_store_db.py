@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, func, insert, select
+from sqlalchemy import Connection, Engine, Select, Table, and_, func, insert, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from urbanagenda.errors import StoreError, ValidationFailed
@@ -64,10 +64,14 @@ def insert_version(
     return int(new.inserted_primary_key[0])  # type: ignore[index]
 
 
-def latest(table: Table, *group: str) -> Any:
-    """A subquery of the latest version of each ``group`` of ``table``."""
+def latest(stmt: Select[Any], table: Table, *group: str) -> Select[Any]:
+    """``stmt`` (a select from ``table``) kept to the latest version of each ``group``."""
     cols = [table.c[g] for g in group]
-    return select(*cols, func.max(table.c.version).label("latest")).group_by(*cols).subquery()
+    newest = select(*cols, func.max(table.c.version).label("latest")).group_by(*cols).subquery()
+    return stmt.join(
+        newest,
+        and_(*(c == newest.c[c.name] for c in cols), table.c.version == newest.c.latest),
+    )
 
 
 def read(engine: Engine, stmt: Any) -> list[dict[str, Any]]:

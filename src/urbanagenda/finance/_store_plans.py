@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from urbanagenda.errors import DataError
@@ -108,15 +108,7 @@ def list_plans(
     t = s.finance_plan
     stmt = select(*[t.c[c] for c in rows.PLAN_SUMMARY], t.c.input)
     if latest_only:
-        newest = latest(t, "lg_key", "name")
-        stmt = stmt.join(
-            newest,
-            and_(
-                t.c.lg_key == newest.c.lg_key,
-                t.c.name == newest.c.name,
-                t.c.version == newest.c.latest,
-            ),
-        )
+        stmt = latest(stmt, t, "lg_key", "name")
     if area is not None:
         stmt = stmt.where(t.c.area_code == area)
     found = read(engine, stmt.order_by(t.c.name, t.c.lg_key, t.c.version))

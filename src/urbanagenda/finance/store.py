@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, select
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from urbanagenda.finance import _store_rows as rows
@@ -138,15 +138,7 @@ def _analysis_rows(
         cols += [t.c.result]
     stmt = select(*cols)
     if latest_only:
-        newest = latest(t, "lg_key", "year")
-        stmt = stmt.join(
-            newest,
-            and_(
-                t.c.lg_key == newest.c.lg_key,
-                t.c.year == newest.c.year,
-                t.c.version == newest.c.latest,
-            ),
-        )
+        stmt = latest(stmt, t, "lg_key", "year")
     for column, value in (("lg_key", lg_key), ("area_code", area), ("country_code", country)):
         if value is not None:
             stmt = stmt.where(t.c[column] == value)
