@@ -11,7 +11,6 @@ local focal point those of its own area.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import tempfile
 from collections.abc import Callable, Mapping
@@ -32,7 +31,7 @@ from urbanagenda.ingest.report import Issue
 from urbanagenda.reporting import permissions, uploads
 from urbanagenda.reporting.model import User
 from urbanagenda.reporting.permissions import Forbidden, Unauthenticated
-from urbanagenda.web.api.common import json_body, store_of
+from urbanagenda.web.api.common import cached, json_body, store_of
 from urbanagenda.web.data import WebStore
 from urbanagenda.web.errors import ApiError
 
@@ -72,25 +71,12 @@ async def finance_answer(
     media_type: str = "application/json",
     filename: str | None = None,
 ) -> Response:
-    """A read answered from the shared response cache, keyed on the data version and
-    :func:`finance_stamp`, with an ETag (``304`` when it matches)."""
-    store = store_of(request)
-    stamp = await run_in_threadpool(finance_stamp, store)
-    key = ("finance", store.version(strict=True), stamp, request.url.path, request.url.query)
-    hit = store.cache.get(key)
-    if hit is None:
-        body = await run_in_threadpool(build)
-        hit = (body, '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"')
-        store.cache.put(key, hit)
-    body, etag = hit
-    age = request.app.state.settings.cache_max_age
-    headers = {"ETag": etag, "Cache-Control": f"public, max-age={age}", "Vary": "Accept-Encoding"}
-    if filename:
-        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    match = request.headers.get("if-none-match")
-    if match and (match.strip() == "*" or etag in [m.strip() for m in match.split(",")]):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=media_type, headers=headers)
+    """A read answered from the shared response cache (:func:`~.common.cached`), keyed also
+    on :func:`finance_stamp`, with an ETag (``304`` when it matches)."""
+    stamp = await run_in_threadpool(finance_stamp, store_of(request))
+    return await cached(
+        request, build, media_type=media_type, filename=filename, scope=("finance", stamp)
+    )
 
 
 # -- validation reports ----------------------------------------------------------------------

@@ -18,6 +18,7 @@ __all__ = [
     "FILE_CONTENT",
     "INPUT_ERRORS",
     "SAVE_ERRORS",
+    "SUMMARY",
     "AnalysisRow",
     "OsrResultOut",
     "PeerRow",
@@ -94,6 +95,10 @@ INPUT_ERRORS: dict[int | str, dict[str, Any]] = {
     415: {"model": ErrorResponse, "description": "Neither JSON nor a form with a file"},
 }
 SAVE_ERRORS: dict[int | str, dict[str, Any]] = {**WRITE_ERRORS, **INPUT_ERRORS}
+#: What a summary endpoint answers: the document as an attachment.
+SUMMARY: dict[int | str, dict[str, Any]] = {
+    200: {"description": "The summary (attachment)", "content": FILE_CONTENT}
+}
 
 
 def body_doc(example: dict[str, Any], what: str) -> dict[str, Any]:

@@ -30,16 +30,27 @@ from urbanagenda.web.api._finance_common import (
 )
 from urbanagenda.web.api._finance_rebuild import rebuild
 from urbanagenda.web.api._reporting import Writer, answer, data_model, refuse_other_methods, written
-from urbanagenda.web.api.common import Lang, data_response, page_meta, store_of
+from urbanagenda.web.api.common import Lang, data_response, json_body, page_meta, store_of
 from urbanagenda.web.errors import ApiError
 
-__all__ = ["parse_plan_body", "read_plan", "router", "stored_plan", "summary_response"]
+__all__ = [
+    "DocLang",
+    "Format",
+    "page_body",
+    "parse_plan_body",
+    "read_plan",
+    "router",
+    "saved_answer",
+    "stored_plan",
+    "summary_response",
+]
 
 router = APIRouter()
 
 _ID = Annotated[int, PathParam(ge=1, le=2_000_000_000, description="a stored plan")]
-_Format = Annotated[Literal["pdf", "docx", "html"], Query(description="pdf, docx or html")]
-_DocLang = Annotated[
+#: A summary's format and language (the summary endpoints of analyses and plans).
+Format = Annotated[Literal["pdf", "docx", "html"], Query(description="pdf, docx or html")]
+DocLang = Annotated[
     Lang, Query(description="en or zh; fr, es, ru and ar give the English text with a notice")
 ]
 _Budget = Annotated[
@@ -69,6 +80,19 @@ async def summary_response(
         headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"',
                  "Cache-Control": "no-store"},
     )  # fmt: skip
+
+
+def page_body(request: Request, rows: list[dict[str, Any]], page: int, limit: int) -> bytes:
+    """A list endpoint's answer: the ``page`` of ``rows`` and its ``meta``."""
+    shown = rows[(page - 1) * limit : page * limit]
+    return json_body({"data": shown, "meta": page_meta(request, len(rows), page, limit)})
+
+
+def saved_answer(request: Request, ids: list[int], kind: str) -> Response:
+    """``201``: the ids and URLs of what was stored (``kind``: ``osr`` or ``plans``)."""
+    urls = [f"/api/v1/finance/{kind}/{i}" for i in ids]
+    location = urls[0] if urls else None
+    return written(request, {"data": {"ids": ids, "urls": urls}}, 201, location=location)
 
 
 def parse_plan_body(data: dict[str, Any]) -> PlanInput:
@@ -149,8 +173,7 @@ async def invest_rank(
     "/invest/summary",
     dependencies=[Depends(auth.check_csrf)],
     summary="Rank a project list and write the summary document (nothing is stored)",
-    responses={**docs.INPUT_ERRORS,
-               200: {"description": "The summary (attachment)", "content": docs.FILE_CONTENT}},
+    responses={**docs.INPUT_ERRORS, **docs.SUMMARY},
     response_class=Response,
     openapi_extra=docs.body_doc(docs.EXAMPLE_PLAN, "the project list"),
 )  # fmt: skip
@@ -158,8 +181,8 @@ async def invest_summary(
     request: Request,
     budget: _Budget = None,
     osr_analysis: _OsrAnalysis = None,
-    format: _Format = "pdf",
-    lang: _DocLang = "en",
+    format: Format = "pdf",
+    lang: DocLang = "en",
 ) -> Response:
     """Like ``POST /finance/invest/rank``, answered with the summary document."""
     result, _ = await _ranked(request, budget, osr_analysis)
@@ -190,9 +213,7 @@ async def plan_save(
     saved = await run_in_threadpool(
         lambda: finance_store.save_plan(store.engine, result, user_id=user.id, source_file=name)
     )
-    ids = [saved]
-    urls = [f"/api/v1/finance/plans/{i}" for i in ids]
-    return written(request, {"data": {"ids": ids, "urls": urls}}, 201, location=urls[0])
+    return saved_answer(request, [saved], "plans")
 
 
 @router.get(
@@ -209,7 +230,6 @@ async def plan_list(
 ) -> Response:  # fmt: skip
     """The latest version of every stored plan."""
     from urbanagenda.finance import store as finance_store
-    from urbanagenda.web.api.common import json_body
 
     store = store_of(request)
     code = store.areas.resolve(area) if area else None
@@ -218,9 +238,7 @@ async def plan_list(
                        fix="a city code such as sl_freetown")  # fmt: skip
 
     def build() -> bytes:
-        rows = finance_store.list_plans(store.engine, area=code)
-        shown = rows[(page - 1) * limit : page * limit]
-        return json_body({"data": shown, "meta": page_meta(request, len(rows), page, limit)})
+        return page_body(request, finance_store.list_plans(store.engine, area=code), page, limit)
 
     return await finance_answer(request, build)
 
@@ -245,11 +263,11 @@ async def plan_get(request: Request, id: _ID) -> Response:
 @router.get(
     "/plans/{id:int}/summary",
     summary="A stored plan as a summary document",
-    responses={200: {"description": "The summary (attachment)", "content": docs.FILE_CONTENT}},
+    responses=docs.SUMMARY,
     response_class=Response,
 )
 async def plan_summary(
-    request: Request, id: _ID, format: _Format = "pdf", lang: _DocLang = "en"
+    request: Request, id: _ID, format: Format = "pdf", lang: DocLang = "en"
 ) -> Response:
     """The ranking with its criteria, the plan by year within the envelope, the unfunded
     projects and why, the weights' sensitivity and the needs used."""

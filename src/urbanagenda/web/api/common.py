@@ -302,15 +302,17 @@ async def cached(
     filename: str | None = None,
     max_age: int | None = None,
     inline: bool = False,
+    scope: tuple[Any, ...] = (),
 ) -> Response:
     """The response for this URL at the current data version, built once, with an ETag.
 
     ``If-None-Match`` with the current ETag gives ``304 Not Modified``.  ``inline``: build in
     the event loop instead of a worker thread, for answers known to be quick (a bounded
-    indexed query): the hop to a thread costs more than such a query."""
+    indexed query): the hop to a thread costs more than such a query.  ``scope``: more of the
+    cache key, for answers that depend on what the data version does not count."""
     store = store_of(request)
     settings = request.app.state.settings
-    key = (store.version(strict=True), request.url.path, request.url.query)
+    key = (*scope, store.version(strict=True), request.url.path, request.url.query)
     hit = store.cache.get(key)
     if hit is None:
         body = build() if inline else await run_in_threadpool(build)

@@ -40,17 +40,22 @@ from urbanagenda.web.api._finance_common import (
     read_osr_upload,
     require_save,
 )
+from urbanagenda.web.api._finance_plans import (
+    DocLang,
+    Format,
+    page_body,
+    saved_answer,
+    summary_response,
+)
 from urbanagenda.web.api._finance_plans import router as plans_router
-from urbanagenda.web.api._finance_plans import summary_response
 from urbanagenda.web.api._finance_rebuild import rebuild
 from urbanagenda.web.api._reporting import (
     Writer,
     answer,
     data_model,
     refuse_other_methods,
-    written,
 )
-from urbanagenda.web.api.common import MEDIA_TYPES, Lang, data_response, page_meta, store_of
+from urbanagenda.web.api.common import MEDIA_TYPES, Lang, data_response, store_of
 from urbanagenda.web.errors import ApiError
 
 __all__ = ["parse_osr_body", "read_osr", "router", "stored_osr_result"]
@@ -58,10 +63,6 @@ __all__ = ["parse_osr_body", "read_osr", "router", "stored_osr_result"]
 router = APIRouter(prefix="/finance", tags=["finance"])
 
 _ID = Annotated[int, PathParam(ge=1, le=2_000_000_000, description="a stored analysis")]
-_Format = Annotated[Literal["pdf", "docx", "html"], Query(description="pdf, docx or html")]
-_DocLang = Annotated[
-    Lang, Query(description="en or zh; fr, es, ru and ar give the English text with a notice")
-]
 
 
 def parse_osr_body(data: dict[str, object]) -> OsrInput:
@@ -128,9 +129,7 @@ async def osr_save(request: Request, user: Writer) -> Response:
     ids = await run_in_threadpool(
         lambda: finance_store.save_analysis(store.engine, result, user_id=user.id, source_file=name)
     )
-    urls = [f"/api/v1/finance/osr/{i}" for i in ids]
-    location = urls[0] if urls else None
-    return written(request, {"data": {"ids": ids, "urls": urls}}, 201, location=location)
+    return saved_answer(request, ids, "osr")
 
 
 @router.get(
@@ -160,10 +159,7 @@ async def osr_list(
         rows = finance_store.list_analyses(
             store.engine, area=area_code, country=country_code, year=year
         )
-        shown = rows[(page - 1) * limit : page * limit]
-        from urbanagenda.web.api.common import json_body
-
-        return json_body({"data": shown, "meta": page_meta(request, len(rows), page, limit)})
+        return page_body(request, rows, page, limit)
 
     return await finance_answer(request, build)
 
@@ -236,11 +232,11 @@ def stored_osr_result(found: dict[str, object]) -> OsrResult:
 @router.get(
     "/osr/{id:int}/summary",
     summary="A stored analysis as a summary document",
-    responses={200: {"description": "The summary (attachment)", "content": docs.FILE_CONTENT}},
+    responses=docs.SUMMARY,
     response_class=Response,
 )
 async def osr_stored_summary(
-    request: Request, id: _ID, format: _Format = "pdf", lang: _DocLang = "en"
+    request: Request, id: _ID, format: Format = "pdf", lang: DocLang = "en"
 ) -> Response:
     """The key figures, the streams with their parts, the waterfall of the gap, sensitivity,
     recommendations and sources, as PDF, DOCX or HTML."""
@@ -253,12 +249,11 @@ async def osr_stored_summary(
     "/osr/summary",
     dependencies=[Depends(auth.check_csrf)],
     summary="Analyse and write the summary document (nothing is stored)",
-    responses={**docs.INPUT_ERRORS,
-               200: {"description": "The summary (attachment)", "content": docs.FILE_CONTENT}},
+    responses={**docs.INPUT_ERRORS, **docs.SUMMARY},
     response_class=Response,
     openapi_extra=docs.body_doc(docs.EXAMPLE_OSR, "the analysis"),
 )  # fmt: skip
-async def osr_summary(request: Request, format: _Format = "pdf", lang: _DocLang = "en") -> Response:
+async def osr_summary(request: Request, format: Format = "pdf", lang: DocLang = "en") -> Response:
     """Like ``POST /finance/osr/analyse``, answered with the summary document."""
     result, _ = await _analysed(request)
     return await summary_response(result, format, lang, f"urbanagenda-osr-{lang}")

@@ -135,6 +135,21 @@ class _Builder:
                 out[f] = value
         return out
 
+    def rows(
+        self, prefix: str, fields: tuple[str, ...], at: str, key: str, default: str
+    ) -> list[dict[str, Any]]:
+        """The rows of a stream's ``key`` (``categories`` or ``charges``) that are not blank,
+        each named (else ``default`` and its number) and placed at its first field."""
+        out: list[dict[str, Any]] = []
+        for i in range(1, ROWS[prefix] + 1):
+            c = len(out)
+            row = self.row(prefix, i, fields, f"{at}.{key}[{c}]")
+            if row:
+                self.fields[f"{at}.{key}[{c}]"] = f"{prefix}{i}_{fields[0]}"
+                self.fields[f"{at}.{key}[{c}].name"] = f"{prefix}{i}_name"
+                out.append({"name": self.text(f"{prefix}{i}_name") or f"{default} {i}", **row})
+        return out
+
 
 def build_osr(form: Mapping[str, str]) -> Built:
     """The plain analysis (``urbanagenda-osr/1``) of a submitted form."""
@@ -161,14 +176,7 @@ def build_osr(form: Mapping[str, str]) -> Built:
     # property tax: the properties there are and the category rows
     at = path(len(streams))
     estimated = b.value("pt_estimated", f"{at}.estimated", ranged=True)
-    categories: list[dict[str, Any]] = []
-    for i in range(1, ROWS["pt"] + 1):
-        c = len(categories)
-        row = b.row("pt", i, PT_FIELDS, f"{at}.categories[{c}]")
-        if row:
-            b.fields[f"{at}.categories[{c}]"] = f"pt{i}_registered"
-            b.fields[f"{at}.categories[{c}].name"] = f"pt{i}_name"
-            categories.append({"name": b.text(f"pt{i}_name") or f"category {i}", **row})
+    categories = b.rows("pt", PT_FIELDS, at, "categories", "category")
     if estimated is not None or categories:
         b.fields[at] = "pt_estimated"
         b.fields[f"{at}.name"] = "pt_name"
@@ -182,14 +190,7 @@ def build_osr(form: Mapping[str, str]) -> Built:
 
     # business licences
     at = path(len(streams))
-    categories = []
-    for i in range(1, ROWS["bl"] + 1):
-        c = len(categories)
-        row = b.row("bl", i, BL_FIELDS, f"{at}.categories[{c}]")
-        if row:
-            b.fields[f"{at}.categories[{c}]"] = f"bl{i}_estimated"
-            b.fields[f"{at}.categories[{c}].name"] = f"bl{i}_name"
-            categories.append({"name": b.text(f"bl{i}_name") or f"category {i}", **row})
+    categories = b.rows("bl", BL_FIELDS, at, "categories", "category")
     if categories:
         streams.append({"kind": "business_licence", "name": _STREAM_NAMES["business_licence"],
                         "categories": categories})  # fmt: skip
@@ -220,14 +221,7 @@ def build_osr(form: Mapping[str, str]) -> Built:
 
     # other taxes
     at = path(len(streams))
-    charges = []
-    for i in range(1, ROWS["ot"] + 1):
-        c = len(charges)
-        row = b.row("ot", i, OT_FIELDS, f"{at}.charges[{c}]")
-        if row:
-            b.fields[f"{at}.charges[{c}]"] = f"ot{i}_users_estimated"
-            b.fields[f"{at}.charges[{c}].name"] = f"ot{i}_name"
-            charges.append({"name": b.text(f"ot{i}_name") or f"tax {i}", **row})
+    charges = b.rows("ot", OT_FIELDS, at, "charges", "tax")
     if charges:
         streams.append({"kind": "other_tax", "name": _STREAM_NAMES["other_tax"],
                         "charges": charges})  # fmt: skip

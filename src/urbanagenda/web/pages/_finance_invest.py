@@ -27,6 +27,7 @@ from urbanagenda.web.api._finance_common import (
 from urbanagenda.web.api._reporting import read_form
 from urbanagenda.web.errors import ApiError
 from urbanagenda.web.i18n import gettext
+from urbanagenda.web.pages._finance_posts import detail_messages, download_response
 from urbanagenda.web.pages._finance_view import chart_labels, money, plan_view, share
 from urbanagenda.web.pages.common import check_lang, render, store_of
 
@@ -137,10 +138,7 @@ async def invest_post(request: Request, lang: str) -> HTMLResponse:
     except ApiError as exc:
         if exc.status != 400:
             raise
-        errors.setdefault("file", []).extend(
-            f"{d.get('where')}: {d.get('problem')}" + (f" {d['fix']}" if d.get("fix") else "")
-            for d in exc.details
-        )
+        errors.setdefault("file", []).extend(detail_messages(exc))
     if errors or plan is None:
         return _page(request, entries=entries, errors=errors, status=400)
     if weights is not None:
@@ -178,21 +176,14 @@ async def _posted_plan(request: Request, fields: list[str]) -> tuple[PlanInput, 
 )
 async def invest_download(request: Request, lang: str) -> Response:
     """The ranked plan as JSON, or its summary (PDF, DOCX or HTML)."""
-    from urbanagenda.web.api._finance_plans import summary_response
-
     check_lang(lang)
     plan, values = await _posted_plan(request, ["format", "doc_lang"])
     fmt = values.get("format") or "pdf"
     if fmt not in ("json", "pdf", "docx", "html"):
         raise ApiError(422, gettext("unknown format %(value)r", value=fmt), where="form.format")
     result = await run_in_threadpool(rank_input, store_of(request), plan)
-    if fmt == "json":
-        body = orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2)
-        return Response(body, media_type="application/json", headers={
-            "Content-Disposition": 'attachment; filename="urbanagenda-plan.json"',
-            "Cache-Control": "no-store"})  # fmt: skip
     doc_lang = values.get("doc_lang") or lang
-    return await summary_response(result, fmt, doc_lang, f"urbanagenda-plan-{doc_lang}")
+    return await download_response(result, fmt, doc_lang, "urbanagenda-plan")
 
 
 @router.post(

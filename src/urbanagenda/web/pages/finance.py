@@ -33,6 +33,7 @@ from urbanagenda.web.errors import ApiError
 from urbanagenda.web.i18n import gettext
 from urbanagenda.web.pages import _finance_form as form
 from urbanagenda.web.pages._finance_invest import router as invest_router
+from urbanagenda.web.pages._finance_posts import detail_messages, download_response
 from urbanagenda.web.pages._finance_view import (
     kind_labels,
     money,
@@ -190,11 +191,7 @@ def _input_json(inp: OsrInput) -> str:
 
 
 def _upload_errors(exc: ApiError) -> dict[str, list[str]]:
-    messages = [
-        f"{d.get('where')}: {d.get('problem')}" + (f" {d['fix']}" if d.get("fix") else "")
-        for d in exc.details
-    ] or [exc.message]
-    return {"": messages}
+    return {"": detail_messages(exc) or [exc.message]}
 
 
 @router.post(
@@ -259,8 +256,6 @@ async def _posted_input(request: Request, fields: list[str]) -> tuple[OsrInput, 
 async def osr_download(request: Request, lang: str) -> Response:
     """The analysed input as JSON, or its summary (PDF, DOCX or HTML) in the page's language
     (``doc_lang``)."""
-    from urbanagenda.web.api._finance_plans import summary_response
-
     check_lang(lang)
     inp, values = await _posted_input(request, ["format", "doc_lang"])
     fmt = values.get("format") or "pdf"
@@ -269,12 +264,7 @@ async def osr_download(request: Request, lang: str) -> Response:
                        fix=", ".join(DOWNLOADS))  # fmt: skip
     doc_lang = values.get("doc_lang") or lang
     result = await run_in_threadpool(analyse_input, store_of(request), inp)
-    if fmt == "json":
-        body = orjson.dumps(result.to_dict(), option=orjson.OPT_INDENT_2)
-        return Response(body, media_type="application/json", headers={
-            "Content-Disposition": 'attachment; filename="urbanagenda-osr.json"',
-            "Cache-Control": "no-store"})  # fmt: skip
-    return await summary_response(result, fmt, doc_lang, f"urbanagenda-osr-{doc_lang}")
+    return await download_response(result, fmt, doc_lang, "urbanagenda-osr")
 
 
 @router.post(
