@@ -325,7 +325,7 @@ def peers_spec(
             "field": "value",
             "type": "quantitative",
             "title": words.get(metric, metric),
-            "axis": {"format": ".1%" if share else ",.0f"},
+            "axis": {"format": ".1%" if share else ",.2~f", "tickCount": 6},
         },
         "color": {
             "field": "role",

@@ -3,10 +3,9 @@ request (a JSON body or an uploaded file), validation reports as ``400`` answers
 the cache of reads keyed on the finance tables, running the analysis and the ranking against
 the store, and the bundled demo example.
 
-Saving is not in :mod:`urbanagenda.reporting.permissions` (its actions are the reporting
-platform's); the rule lives here, in :func:`require_save`: an administrator saves any
-analysis or plan, a national focal point those of its country and of the cities in it, a
-local focal point those of its own area.
+Who may save is the platform's one policy (:mod:`urbanagenda.reporting.permissions`, action
+``finance.save``): an administrator any analysis or plan, a national focal point those of its
+country and of the cities in it, a local focal point those of its own area.
 """
 
 from __future__ import annotations

@@ -28,7 +28,13 @@ from urbanagenda.web.api._reporting import read_form
 from urbanagenda.web.errors import ApiError
 from urbanagenda.web.i18n import gettext
 from urbanagenda.web.pages._finance_posts import detail_messages, download_response
-from urbanagenda.web.pages._finance_view import chart_labels, money, plan_view, share
+from urbanagenda.web.pages._finance_view import (
+    chart_labels,
+    money,
+    plan_view,
+    saved_at,
+    share,
+)
 from urbanagenda.web.pages.common import check_lang, render, store_of
 
 __all__ = ["router"]
@@ -219,6 +225,6 @@ async def stored_plan_page(request: Request, lang: str, plan_id: int) -> HTMLRes
         raise ApiError(404, gettext("No stored plan %(id)s.", id=plan_id)) from exc
     return render(
         request, "finance_plan.html", found=found, view=plan_view(found["result"]),
-        criteria=CRITERIA, labels=chart_labels(), money=money, share=share,
+        saved_at=saved_at, criteria=CRITERIA, labels=chart_labels(), money=money, share=share,
         saved=request.query_params.get("saved"),
     )  # fmt: skip

@@ -157,7 +157,10 @@ def osr_view(result: Mapping[str, Any]) -> dict[str, Any]:
     for y in result["years"]:
         total = y["total"]
         base_gap = _central(total["gap"])
-        sensitivity = list(y.get("sensitivity", ()))
+        # the chart's order (the swing of the ±10 % test), so the table reads alongside it
+        sensitivity = sorted(
+            y.get("sensitivity", ()), key=lambda i: -abs(i["gap_plus"] - i["gap_minus"])
+        )
         years.append(
             {
                 "year": y["year"],
@@ -229,3 +232,17 @@ def plan_view(result: Mapping[str, Any]) -> dict[str, Any]:
         "warnings": list(result.get("warnings", ())),
         "envelope_source": result.get("envelope_source", ""),
     }
+
+
+def saved_at(value: Any) -> str:
+    """A stored timestamp (a datetime or its ISO text) as the reporting pages show one."""
+    from datetime import datetime
+
+    from urbanagenda.web.pages._reporting import datetime_text
+
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return datetime_text(value) if isinstance(value, datetime) else ""

@@ -40,6 +40,7 @@ from urbanagenda.web.pages._finance_view import (
     osr_view,
     part_labels,
     peers_view,
+    saved_at,
     share,
     span,
 )
@@ -314,7 +315,7 @@ async def stored_osr_page(request: Request, lang: str, analysis_id: int) -> HTML
         lambda: finance_store.peers(store.engine, year=found["year"], around=analysis_id)
     )
     return render(
-        request, "finance_stored.html", found=found, result=result, view=view,
+        request, "finance_stored.html", found=found, result=result, view=view, saved_at=saved_at,
         peers=peers_view(peers, found.get("lg_key")), saved=request.query_params.get("saved"),
         **_common(),
     )  # fmt: skip
