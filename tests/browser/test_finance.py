@@ -64,7 +64,7 @@ def test_investment_page_ranks_the_example(visit) -> None:  # type: ignore[no-un
     visit.axe("finance-invest-form")
     page.check("#f-use_example")
     page.fill("#f-budget", "1000000000")
-    page.get_by_role("button", name="Rank").click()
+    page.get_by_role("button", name="Rank the projects").click()
     page.wait_for_load_state("load")
     visit.wait_for_charts()
     assert page.locator("tr[data-project]").count() >= 3
