@@ -67,3 +67,43 @@ def test_compute_urban_centres_on_the_helsinki_grid() -> None:
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert data["centres"][0]["population"] == pytest.approx(71_039)
+
+
+def _geotiff(path: Path, values: object) -> Path:
+    import numpy as np
+    import rasterio
+    from affine import Affine
+
+    data = np.asarray(values, dtype="float32")
+    profile = {
+        "driver": "GTiff", "height": data.shape[0], "width": data.shape[1], "count": 1,
+        "dtype": "float32", "crs": "EPSG:3035", "transform": Affine(1000, 0, 0, 0, -1000, 8000),
+    }  # fmt: skip
+    with rasterio.open(path, "w", **profile) as dst:
+        dst.write(data, 1)
+    return path
+
+
+def test_compute_urban_centres_with_a_built_up_raster(tmp_path: Path) -> None:
+    import numpy as np
+
+    # two blocks (36,000 and 24,000 people, each below 50,000) joined by a column of two
+    # cells with 200 people each that are 60 % built up: one centre of 60,400 with --built-up
+    pop, built = np.zeros((8, 10)), np.zeros((8, 10))
+    pop[2:5, 1:4], pop[2:4, 4], pop[2:4, 5:8] = 4000, 200, 4000
+    built[2:4, 4] = 600_000
+    args = ["compute", "urban-centres", "--population", str(_geotiff(tmp_path / "p.tif", pop))]
+    alone = runner.invoke(app, [*args, "--json"])
+    assert alone.exit_code == 0, alone.output
+    assert json.loads(alone.stdout)["centres"] == []
+    result = runner.invoke(
+        app, [*args, "--built-up", str(_geotiff(tmp_path / "b.tif", built)), "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [c["population"] for c in data["centres"]] == [pytest.approx(60_400)]
+    assert data["components"]["dense_by_built_up_only"] == 2
+    wrong = runner.invoke(
+        app, [*args, "--built-up", str(_geotiff(tmp_path / "w.tif", built[:5, :5]))]
+    )
+    assert wrong.exit_code == 2 and "not on the grid" in wrong.output

@@ -97,3 +97,54 @@ def test_helsinki_250m_grid_aggregated_to_1km() -> None:
     assert centres.table.iloc[0]["population"] == pytest.approx(71_039)
     polygons = centres.polygons()
     assert polygons.area.sum() == pytest.approx(10e6)
+
+
+def _built(values: np.ndarray, name: str = "built") -> Raster:
+    return Raster(values.astype(float), KM, "EPSG:3035", "m2", name=name)
+
+
+def test_built_up_cells_join_two_clusters_into_one_centre() -> None:
+    # a dense block of 3 × 3 cells (36,000 people) and one of 2 × 3 cells (24,000), each
+    # below 50,000, separated by a column of 2 cells with 200 people each (a port, say) that
+    # are 60 % built up (600,000 m² of a 1,000,000 m² cell).  By density alone: no centre.
+    # With the built-up criterion the column is dense and joins the blocks into one cluster
+    # of 36,000 + 400 + 24,000 = 60,400 people: one centre.
+    pop = np.zeros((8, 10))
+    pop[2:4, 1:4] = 4000  # left block, 6 cells
+    pop[4, 1:4] = 4000  # its third row, 3 cells
+    pop[2:4, 4] = 200  # the built-up column between the blocks
+    pop[2:4, 5:8] = 4000  # right block, 6 cells
+    built = np.zeros((8, 10))
+    built[2:4, 4] = 600_000  # 60 % of 1 km²
+    built[6, 6] = 400_000  # 40 %: below the half, stays out
+    assert len(delineate_urban_centres(_raster(pop)).table) == 0
+    centres = delineate_urban_centres(_raster(pop), built_up=_built(built))
+    assert len(centres.table) == 1
+    row = centres.table.iloc[0]
+    assert row["population"] == pytest.approx(9 * 4000 + 2 * 200 + 6 * 4000)
+    assert row["dense_cells"] == 9 + 2 + 6
+    assert centres.components["dense_by_built_up_only"] == 2
+    assert centres.labels[2, 4] == 1 and centres.labels[6, 6] == 0
+    # the same as a share raster
+    shares = delineate_urban_centres(
+        _raster(pop), built_up=_built(built / 1e6), built_up_unit="share"
+    )
+    assert np.array_equal(shares.labels, centres.labels)
+    # a higher threshold (70 %) leaves the column out again
+    strict = delineate_urban_centres(
+        _raster(pop), UrbanCentreParameters(built_up_share=0.7), built_up=_built(built)
+    )
+    assert len(strict.table) == 0
+
+
+def test_built_up_raster_on_another_grid_or_in_the_wrong_unit_is_refused() -> None:
+    pop = np.full((4, 4), 2000.0)
+    with pytest.raises(MethodError, match="not on the grid"):
+        delineate_urban_centres(_raster(pop), built_up=_built(np.zeros((5, 5))))
+    with pytest.raises(MethodError, match="outside 0–100 %"):
+        # m² values read as shares
+        delineate_urban_centres(
+            _raster(pop), built_up=_built(np.full((4, 4), 500_000.0)), built_up_unit="share"
+        )
+    with pytest.raises(MethodError, match="built_up_unit"):
+        delineate_urban_centres(_raster(pop), built_up=_built(pop), built_up_unit="percent")

@@ -288,9 +288,21 @@ def urban_centres_command(
     output: Annotated[
         Path | None, typer.Option("--output", help="Write the centres as a GeoPackage.")
     ] = None,
+    built_up: Annotated[
+        Path | None,
+        typer.Option(
+            "--built-up",
+            help="Built-up raster on the same 1 km grid (GHS-BUILT-S): cells at least half "
+            "built up are dense too.",
+        ),
+    ] = None,
+    built_up_unit: Annotated[
+        str, typer.Option("--built-up-unit", help="m2 (surface per cell) or share (0–1).")
+    ] = "m2",
     as_json: JsonOpt = False,
 ) -> None:
-    """Urban centres by the Degree of Urbanisation (1 km cells, ≥ 1,500/km², ≥ 50,000)."""
+    """Urban centres by the Degree of Urbanisation (1 km cells, ≥ 1,500/km² — or at least
+    half built up with --built-up —, ≥ 50,000 people)."""
     from urbanagenda.spatial.urban_centres import (
         aggregate_population,
         delineate_urban_centres,
@@ -312,7 +324,17 @@ def urban_centres_command(
             raster = grid_to_raster(
                 _read_vector(population, "population grid"), column, 1000.0, crs=crs
             )
-        centres = delineate_urban_centres(raster)
+        built = None
+        if built_up is not None:
+            built = read_raster(built_up, unit=built_up_unit)
+            if aggregate > 1:  # m² add up; shares do not
+                if built_up_unit != "m2":
+                    raise MethodError(
+                        "urban-centres: --aggregate sums cells, which only a built-up "
+                        "surface in m² allows; give --built-up-unit m2 or a 1 km share raster."
+                    )
+                built = aggregate_population(built, aggregate)
+        centres = delineate_urban_centres(raster, built_up=built, built_up_unit=built_up_unit)
         if output is not None:
             centres.polygons().to_file(output, driver="GPKG")
     except UrbanAgendaError as exc:

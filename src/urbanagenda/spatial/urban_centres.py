@@ -10,8 +10,12 @@ annex; GHSL GHS-SMOD): on a grid of 1 km² cells,
 5. edges are smoothed by the majority rule: a cell not in a centre joins the centre to which at
    least 5 of its 8 neighbours belong; repeated until no cell joins.
 
-All thresholds are parameters (recent GHSL releases also admit cells by built-up share: not
-implemented here; the built-up criterion needs a built-up raster, see METHODS.md §3 *check*).
+All thresholds are parameters.  With a built-up raster on the same grid (``built_up``), a cell
+is also dense when at least half its surface is built up (``built_up_share``, 0.5): the
+criterion GHSL's GHS-SMOD adds so that business districts, ports and airports with few
+residents do not cut a city in two.  The built-up raster is GHS-BUILT-S's surface in m² per
+cell (``built_up_unit="m2"``, divided by the cell's area) or a share 0–1 (``"share"``); its
+missing cells count as not built up.  The population threshold of a centre is unchanged.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class UrbanCentreParameters:
     max_hole_km2: float = 15.0
     majority: int = 5  # of the 8 neighbours
     cell_km2: float = 1.0
+    built_up_share: float = 0.5  # with a built-up raster: a cell this built up is dense too
 
     def to_dict(self) -> dict[str, float]:
         return {
@@ -59,6 +64,7 @@ class UrbanCentreParameters:
             "max_hole_km2": self.max_hole_km2,
             "majority": self.majority,
             "cell_km2": self.cell_km2,
+            "built_up_share": self.built_up_share,
         }
 
 
@@ -108,10 +114,40 @@ def _cell_km2(raster: Raster) -> float:
     return abs(raster.transform.a * raster.transform.e) * factor * factor / 1e6
 
 
+def _built_up_share(built_up: Raster, population: Raster, unit: str, area_km2: float) -> Any:
+    """The built-up share of every cell of ``population``'s grid, 0–1."""
+    if unit not in ("m2", "share"):
+        raise MethodError(
+            f"urban centres: built_up_unit {unit!r} is not known; use 'm2' (GHS-BUILT-S: "
+            "built-up surface in m² per cell) or 'share' (0–1)."
+        )
+    if not built_up.same_grid(population):
+        raise MethodError(
+            f"urban centres: the built-up raster {built_up.name!r} ({built_up.shape}) is not "
+            f"on the grid of the population raster {population.name!r} ({population.shape}); "
+            "resample it to the same 1 km cells (e.g. gdalwarp -tr 1000 1000 -r sum for m², "
+            "-r average for a share) and the same extent."
+        )
+    values = np.where(built_up.valid_mask(), np.asarray(built_up.values, np.float64), 0.0)
+    share = values / (area_km2 * 1e6) if unit == "m2" else values
+    if np.any(share < 0) or np.any(share > 1 + 1e-9):
+        raise MethodError(
+            f"urban centres: the built-up raster {built_up.name!r} has cells outside 0–100 % "
+            f"(min {share.min():.3g}, max {share.max():.3g} as a share) with built_up_unit "
+            f"{unit!r}; check the unit (m² per cell, or a share 0–1)."
+        )
+    return share
+
+
 def delineate_urban_centres(
-    population: Raster, parameters: UrbanCentreParameters | None = None
+    population: Raster,
+    parameters: UrbanCentreParameters | None = None,
+    *,
+    built_up: Raster | None = None,
+    built_up_unit: str = "m2",
 ) -> UrbanCentres:
-    """Urban centres from a population raster of 1 km² cells (people per cell)."""
+    """Urban centres from a population raster of 1 km² cells (people per cell); with
+    ``built_up`` (same grid), cells at least ``built_up_share`` built up are dense too."""
     p = parameters or UrbanCentreParameters()
     area = _cell_km2(population)
     if abs(area - p.cell_km2) > 1e-6 * p.cell_km2:
@@ -125,7 +161,11 @@ def delineate_urban_centres(
         raise MethodError(
             f"urban centres: the population raster {population.name!r} has negative cells."
         )
-    dense = pop >= p.density_per_km2 * area
+    by_density = pop >= p.density_per_km2 * area
+    dense = by_density
+    if built_up is not None:
+        share = _built_up_share(built_up, population, built_up_unit, area)
+        dense = by_density | (share >= p.built_up_share)
     clusters, n = ndimage.label(dense, structure=_FOUR)
     if n:
         totals = ndimage.sum_labels(pop, clusters, index=np.arange(1, n + 1))
@@ -167,6 +207,9 @@ def delineate_urban_centres(
     )
     components = {
         "dense_cells": int(dense.sum()),
+        "dense_by_built_up_only": int((dense & ~by_density).sum()),
+        "built_up_raster": built_up.name if built_up is not None else None,
+        "built_up_sha256": built_up.checksum if built_up is not None else None,
         "dense_clusters": int(n),
         "clusters_below_min_population": int(n - len(keep)),
         "smoothing_rounds": rounds,
