@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import geopandas as gpd
 import numpy as np
 import pytest
@@ -9,7 +11,7 @@ import shapely
 
 from urbanagenda.errors import MethodError
 from urbanagenda.spatial.network import WalkNetwork
-from urbanagenda.spatial.open_space import open_space_share
+from urbanagenda.spatial.open_space import open_space_share, read_osm_streets_and_open_spaces
 
 CRS = "EPSG:32628"
 
@@ -88,3 +90,43 @@ def test_crs_errors() -> None:
         open_space_share(built, streets.to_crs("EPSG:32629"), parks)
     with pytest.raises(MethodError, match="empty"):
         open_space_share(gpd.GeoDataFrame(geometry=[shapely.Polygon()], crs=CRS), streets, parks)
+
+
+def _square(way_id: int, first_node: int, x0: float, tags: dict[str, str]) -> tuple[str, str]:
+    """Four nodes and a closed way (a 0.001° square at longitude ``x0``) as OSM XML."""
+    corners = [(x0, 0.0), (x0 + 0.001, 0.0), (x0 + 0.001, 0.001), (x0, 0.001)]
+    nodes = "".join(
+        f'<node id="{first_node + i}" version="1" lat="{lat}" lon="{lon}"/>'
+        for i, (lon, lat) in enumerate(corners)
+    )
+    refs = "".join(f'<nd ref="{first_node + i}"/>' for i in (0, 1, 2, 3, 0))
+    tag_xml = "".join(f'<tag k="{k}" v="{v}"/>' for k, v in tags.items())
+    return nodes, f'<way id="{way_id}" version="1">{refs}{tag_xml}</way>'
+
+
+def test_open_spaces_the_public_may_not_enter_free_are_left_out(tmp_path: Path) -> None:
+
+    areas = {
+        1: {"leisure": "park"},  # public: counts
+        2: {"leisure": "garden"},  # a public garden: counts
+        3: {"leisure": "garden", "garden:type": "residential"},  # a house's garden
+        4: {"leisure": "pitch"},  # an open sports field: counts
+        5: {"leisure": "pitch", "access": "members"},  # a club's pitch
+        6: {"leisure": "park", "access": "customers"},  # a hotel's grounds
+        7: {"leisure": "playground", "access": "private"},
+        8: {"leisure": "playground", "access": "permissive"},  # open to all: counts
+    }
+    nodes, ways = [], []
+    for way_id, tags in areas.items():
+        n, w = _square(way_id, way_id * 10, way_id * 0.002, tags)
+        nodes.append(n)
+        ways.append(w)
+    path = tmp_path / "spaces.osm"
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><osm version="0.6" generator="test">'
+        + "".join(nodes)
+        + "".join(ways)
+        + "</osm>"
+    )
+    _, spaces = read_osm_streets_and_open_spaces(path, "EPSG:3857")
+    assert sorted(int(i) for i in spaces["osm_id"]) == [1, 2, 4, 8]

@@ -9,7 +9,11 @@ within 400 m walking distance of an open public space.
   dissolved so that crossings count once.  Streets of classes without a width are left out and
   counted in the components.
 * Open public space: OSM areas tagged as parks, gardens, playgrounds, squares, … (see
-  :data:`DEFAULT_OPEN_SPACE_TAGS`), not ``access=private``.
+  :data:`DEFAULT_OPEN_SPACE_TAGS`) that the public may enter free: areas with an ``access``
+  that keeps the public out (:data:`NOT_PUBLIC_ACCESS`: private, no, customers, members,
+  permit) are left out, and so are the gardens of houses (``garden:type=residential`` or
+  ``private``); sports pitches count only when nothing restricts them (a school's or a club's
+  pitch is tagged ``access=private`` or ``members`` in OSM).
 * Both are cut to the built-up area and unioned (a square that is also a pedestrian street is
   counted once).
 * Access: population (points, or polygon cells by centroid) within ``walk_m`` along the street
@@ -80,6 +84,20 @@ DEFAULT_OPEN_SPACE_TAGS: Mapping[str, frozenset[str]] = {
     "highway": frozenset({"pedestrian"}),  # pedestrian areas (closed ways with area=yes)
     "natural": frozenset({"beach"}),
 }
+
+
+#: ``access`` values that keep the public out of an open space (UN-Habitat's open public
+#: space is accessible to all, free of charge).
+NOT_PUBLIC_ACCESS: frozenset[str] = frozenset({"private", "no", "customers", "members", "permit"})
+#: ``garden:type`` values of gardens that belong to homes, not to the public.
+PRIVATE_GARDENS: frozenset[str] = frozenset({"residential", "private"})
+
+
+def _not_public(tags: Any) -> bool:
+    """Whether OSM tags mark an area the public may not enter free."""
+    if tags.get("access") in NOT_PUBLIC_ACCESS:
+        return True
+    return tags.get("leisure") == "garden" and tags.get("garden:type") in PRIVATE_GARDENS
 
 
 def _projected(crs: Any, what: str) -> None:
@@ -279,8 +297,9 @@ def read_osm_streets_and_open_spaces(
 ) -> tuple[Any, Any]:
     """Street centre lines (with ``highway``) and open public space areas from an OSM PBF.
 
-    Returns two GeoDataFrames in ``crs`` (projected metres).  Ways and multipolygon relations
-    with ``access=private`` are left out.  This is the I/O edge of 11.7.1 (pyosmium).
+    Returns two GeoDataFrames in ``crs`` (projected metres).  Streets with ``access=private``
+    or ``no`` and open spaces the public may not enter free (``_not_public``) are left out.
+    This is the I/O edge of 11.7.1 (pyosmium).
     """
     import geopandas as gpd
     import osmium
@@ -301,9 +320,9 @@ def read_osm_streets_and_open_spaces(
         )
         for obj in processor:
             tags = obj.tags
-            if tags.get("access") in ("private", "no"):
-                continue
             if isinstance(obj, osmium.osm.Way):
+                if tags.get("access") in ("private", "no"):  # a street the public may not use
+                    continue
                 highway = tags.get("highway")
                 if highway and tags.get("area") != "yes":
                     try:
@@ -311,6 +330,8 @@ def read_osm_streets_and_open_spaces(
                     except (osmium.InvalidLocationError, RuntimeError):
                         continue
             elif isinstance(obj, osmium.osm.Area):
+                if _not_public(tags):
+                    continue
                 kind = next(
                     (
                         f"{k}={tags.get(k)}"
