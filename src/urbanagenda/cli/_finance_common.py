@@ -7,13 +7,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from rich.table import Table
-from sqlalchemy import Engine
 
 from urbanagenda.cli.common import console, fail
 from urbanagenda.errors import UrbanAgendaError
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__ = [
     "example_file",

@@ -5,10 +5,9 @@ the Excel template and the stored plans."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from urbanagenda.cli._finance_common import money, opened, stored, table, write_template
 from urbanagenda.cli._finance_views import print_plan
@@ -16,6 +15,9 @@ from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console, fail, rejected
 from urbanagenda.errors import UrbanAgendaError, ValidationFailed
 from urbanagenda.finance.model import CRITERIA, OsrResult, PlanInput
 from urbanagenda.ingest.report import Issue, Report
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 __all__ = ["invest_app"]
 

@@ -7,7 +7,6 @@ import json
 import sys
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -107,7 +106,7 @@ def aggregate_command(
 
 
 def _cell(value: object) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    if value is None or (isinstance(value, float) and value != value):  # None or NaN
         return ""
     if isinstance(value, float):
         return f"{value:.4g}" if abs(value) < 10 else f"{value:,.2f}"

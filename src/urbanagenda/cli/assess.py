@@ -5,24 +5,32 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import pandas as pd
 import typer
 from rich.console import Console
 
-from urbanagenda.assess.methods import OUTPUT_COLUMNS
 from urbanagenda.errors import DataError, UrbanAgendaError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["assess_command", "read_tidy_csv"]
 
 _err = Console(stderr=True)
 DEFAULT_METHOD = "unsd-2024"
 _DIMENSIONS = ("sex", "age", "location", "breakdown")
-_FILE_COLUMNS = tuple(c for c in OUTPUT_COLUMNS if c not in _DIMENSIONS)
+
+
+def _file_columns() -> tuple[str, ...]:
+    from urbanagenda.assess.methods import OUTPUT_COLUMNS
+
+    return tuple(c for c in OUTPUT_COLUMNS if c not in _DIMENSIONS)
 
 
 def read_tidy_csv(path: Path) -> pd.DataFrame:
+    import pandas as pd
+
     """A tidy CSV: ``series_code, area_code, year, value`` and optional ``target_value,
     direction, limit, base_year, target_year`` (and ``sex, age, location, breakdown, unit``)."""
     try:
@@ -135,7 +143,7 @@ def assess_command(
                 raise DataError("--record needs the database mode (no --input)")
             frame = read_tidy_csv(input_file)
             dims = [d for d in _DIMENSIONS if d in frame]
-            columns = [*_FILE_COLUMNS[:2], *dims, *_FILE_COLUMNS[2:]]
+            columns = [*_file_columns()[:2], *dims, *_file_columns()[2:]]
         else:
             from urbanagenda.store.engine import open_engine
             from urbanagenda.store.query import read_observations, resolve_area_codes
@@ -143,7 +151,7 @@ def assess_command(
             engine = open_engine(database)
             codes = resolve_area_codes(engine, area) if area else None
             frame = read_observations(engine, series=series, areas=codes)
-            columns = [*_FILE_COLUMNS[:2], *_DIMENSIONS, *_FILE_COLUMNS[2:]]
+            columns = [*_file_columns()[:2], *_DIMENSIONS, *_file_columns()[2:]]
         results = assess(frame, method, edition=chosen, as_of=as_of, config=cfg, language=language)
         rolled = roll_up(results, config=cfg, language=language) if rollup or record else None
         if engine is not None and record:

@@ -5,15 +5,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
-import pandas as pd
 import typer
 from rich.table import Table
 
-from urbanagenda import api
 from urbanagenda.cli.common import DatabaseOpt, JsonOpt, console, err
 from urbanagenda.errors import UrbanAgendaError, ValidationFailed
+
+if TYPE_CHECKING:  # imported inside the commands: `urbanagenda --help` loads neither
+    import pandas as pd
 
 app = typer.Typer(
     name="urbanagenda",
@@ -32,6 +33,8 @@ def _fail(exc: UrbanAgendaError) -> None:
 def _print_frame(
     frame: pd.DataFrame, as_json: bool, title: str | None = None, limit: int | None = None
 ) -> None:
+    import pandas as pd
+
     if as_json:
         records = json.loads(frame.to_json(orient="records", force_ascii=False))
         sys.stdout.write(json.dumps(records, ensure_ascii=False, indent=1) + "\n")
@@ -92,6 +95,8 @@ def _report_failure(exc: ValidationFailed, as_json: bool) -> None:
 @app.command()
 def init(database: DatabaseOpt = None) -> None:
     """Create (or migrate) the database and write the catalogue and areas into it."""
+    from urbanagenda import api
+
     try:
         counts = api.init(database)
     except UrbanAgendaError as exc:
@@ -103,6 +108,8 @@ def init(database: DatabaseOpt = None) -> None:
 @app.command()
 def demo(database: DatabaseOpt = None, as_json: JsonOpt = False) -> None:
     """Build the demo database from the bundled real data and print what is in it."""
+    from urbanagenda import api
+
     try:
         with _progress() as bar:
             progress = _file_progress(bar)
@@ -158,6 +165,8 @@ def load(
     as_json: JsonOpt = False,
 ) -> None:
     """Validate and load observation files: all or nothing."""
+    from urbanagenda import api
+
     try:
         with _progress() as bar:
             progress = _file_progress(bar)
@@ -187,6 +196,8 @@ def validate(
     as_json: JsonOpt = False,
 ) -> None:
     """Check files against the catalogue and areas without loading them."""
+    from urbanagenda import api
+
     try:
         result = api.validate(paths, database=database, format_name=format_name)
     except UrbanAgendaError as exc:
@@ -217,6 +228,8 @@ def template(
     database: DatabaseOpt = None,
 ) -> None:
     """Write the Excel data-entry template, with drop-down lists of valid codes."""
+    from urbanagenda import api
+
     try:
         path = api.template(out, database=database, series=series, areas=area)
     except UrbanAgendaError as exc:
@@ -233,6 +246,8 @@ def series_cmd(
     ] = False,
 ) -> None:
     """List the catalogue's series with their unit and number of observations."""
+    from urbanagenda import api
+
     try:
         frame = api.series_table(database)
     except UrbanAgendaError as exc:
@@ -250,6 +265,8 @@ def areas(
     as_json: JsonOpt = False,
 ) -> None:
     """List areas (countries, regions, groups, cities)."""
+    from urbanagenda import api
+
     try:
         frame = api.areas_table(database, kind=kind, parent=parent)
     except UrbanAgendaError as exc:
@@ -268,6 +285,8 @@ def export(
     database: DatabaseOpt = None,
 ) -> None:
     """Export observations of some series (and areas) to a file."""
+    from urbanagenda import api
+
     try:
         path, n = api.export(series, out, format_name=format_name, areas=area, database=database)
     except UrbanAgendaError as exc:
@@ -284,6 +303,8 @@ def show(
     history: Annotated[bool, typer.Option("--history", help="Also the replaced values.")] = False,
 ) -> None:
     """Print a series' observations for an area."""
+    from urbanagenda import api
+
     try:
         frame = api.show(series, area, database=database)
         revs = api.history(series, area, database=database) if history else None

@@ -11,7 +11,6 @@ from rich.console import Console
 from rich.table import Table
 
 from urbanagenda.errors import UrbanAgendaError
-from urbanagenda.store.engine import open_engine
 
 console = Console()
 err = Console(stderr=True)
@@ -39,6 +38,7 @@ def progress_command(
 ) -> None:
     """SDG 11 targets × SDG regions by status, with a summary and sentences per target."""
     from urbanagenda.assess.progress import load_progress_config
+    from urbanagenda.store.engine import open_engine
     from urbanagenda.store.progress import global_progress
 
     try:

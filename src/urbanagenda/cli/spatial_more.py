@@ -9,15 +9,17 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from urbanagenda.cli.spatial import compute_app
 from urbanagenda.errors import MethodError, UrbanAgendaError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 console = Console()
 err = Console(stderr=True)
@@ -55,6 +57,8 @@ def _fmt(value: Any) -> str:
 
 
 def _read_table(path: Path, what: str) -> pd.DataFrame:
+    import pandas as pd
+
     try:
         return pd.read_csv(path)
     except (OSError, ValueError) as exc:

@@ -8,13 +8,26 @@
 * files: :func:`read_osr_file`, :func:`read_plan_file` (YAML, JSON, CSV, the Excel templates of
   :mod:`.templates`); the store: :mod:`.store`; summaries (HTML/PDF/DOCX): :mod:`.summary`.
 
-The value objects are in :mod:`.model`.
+The value objects are in :mod:`.model`.  The functions are imported when first used, so that
+importing the value objects (the CLI, the web) does not load NumPy, openpyxl and the rest.
 """
 
 from __future__ import annotations
 
-from urbanagenda.finance.analysis import analyse
-from urbanagenda.finance.files import read_osr_file, read_plan_file
-from urbanagenda.finance.invest import rank
+import importlib
+from typing import Any
 
 __all__ = ["analyse", "rank", "read_osr_file", "read_plan_file"]
+
+_HOMES = {
+    "analyse": "urbanagenda.finance.analysis",
+    "rank": "urbanagenda.finance.invest",
+    "read_osr_file": "urbanagenda.finance.files",
+    "read_plan_file": "urbanagenda.finance.files",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(importlib.import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
