@@ -299,3 +299,18 @@ def test_templates_and_reforms(site: Site) -> None:
     assert _total(from_xlsx.json()) == _total(from_yaml.json())
     reforms = site.client.get(f"{API}/reforms").json()["data"]
     assert reforms and all(r["sources"] and r["reform"] for r in reforms)
+
+
+def test_a_save_shows_at_once_in_lists_a_shared_cache_has_seen(site: Site) -> None:
+    """The shared response cache in front of the application keys on the data version: a
+    saved analysis or plan must change it, or public lists stay stale until max-age."""
+    before_api = site.client.get(f"{API}/plans")
+    before_page = site.client.get("/en/finance")
+    assert before_api.status_code == before_page.status_code == 200
+    plan = {**EXAMPLE_PLAN, "area": "sl_freetown", "name": "Plan seen at once"}
+    resp = site.client.post(f"{API}/plans", json=plan, headers=site.headers("administrator"))
+    assert resp.status_code == 201, resp.text
+    (plan_id,) = resp.json()["data"]["ids"]
+    after_api = site.client.get(f"{API}/plans").json()["data"]
+    assert plan_id in [p["id"] for p in after_api]
+    assert "Plan seen at once" in site.client.get("/en/finance").text

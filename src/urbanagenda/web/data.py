@@ -160,13 +160,18 @@ class WebStore:
                 records = conn.execute(
                     select(func.coalesce(func.max(s.record_load.c.id), 0))
                 ).scalar()
+                # saved finance analyses and plans (versions are added, never changed)
+                finance = [
+                    conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar()
+                    for table in (s.finance_analysis, s.finance_plan)
+                ]
         except StoreError:
             if strict:
                 raise
             log.warning("the data version cannot be read: the database is not available")
             return UNAVAILABLE
         value = f"{loads}.{runs}.{aggs}"
-        self._version = (now, f"{value}.{events}.{records}")
+        self._version = (now, f"{value}.{events}.{records}.{finance[0]}.{finance[1]}")
         self._data_version = value
         return value
 
@@ -177,8 +182,9 @@ class WebStore:
 
     def cache_version(self) -> str:
         """What the shared response cache keys on: the data version and the reporting
-        platform's changes and the records loads (a published report or a new record shows
-        at once; the computed progress and aggregates, keyed on :meth:`version`, stay)."""
+        platform's changes, the records loads and the saved finance analyses and plans (a
+        published report, a new record or a saved analysis shows at once; the computed
+        progress and aggregates, keyed on :meth:`version`, stay)."""
         data = self.version()
         if data == UNAVAILABLE:
             return data

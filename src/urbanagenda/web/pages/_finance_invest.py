@@ -209,6 +209,7 @@ async def invest_save(request: Request, lang: str) -> Response:
     plan_id = await run_in_threadpool(
         lambda: finance_store.save_plan(store.engine, result, user_id=user.id)
     )
+    store.invalidate()
     return RedirectResponse(f"/{lang}/finance/plans/{plan_id}?saved=1", status_code=303)
 
 
