@@ -172,11 +172,17 @@ def test_export_gives_the_repository_back_file_by_file(imported, tmp_path: Path)
 def test_a_changed_value_is_exported_and_the_rest_kept(imported, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     engine, _ = imported
     code = "LOCAL_US_LOS_ANGELES_CA_11_2_1"
+    o, v = s.observation, s.observation_value  # stored in observation_value, read via the view
     with engine.begin() as conn:
         conn.execute(
-            s.observation.update()
-            .where(s.observation.c.series_code == code, s.observation.c.year == 2015)
-            .where(s.observation.c.breakdown == "")
+            v.update()
+            .where(
+                v.c.id.in_(
+                    select(o.c.id).where(
+                        o.c.series_code == code, o.c.year == 2015, o.c.breakdown == ""
+                    )
+                )
+            )
             .values(value=440945855.0)
         )
     out = tmp_path / "export"

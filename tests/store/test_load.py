@@ -25,7 +25,12 @@ def _snapshot(engine: Engine) -> list[tuple]:  # type: ignore[type-arg]
         obs = c.execute(text("SELECT * FROM observation ORDER BY id")).all()
         rev = c.execute(text("SELECT * FROM observation_revision ORDER BY id")).all()
         runs = c.execute(text("SELECT id FROM load_run ORDER BY id")).all()
-    return [tuple(r) for r in obs + rev + runs]
+        keys = [
+            row
+            for table in ("obs_series", "obs_area", "obs_breakdown")
+            for row in c.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
+        ]
+    return [tuple(r) for r in obs + rev + runs + keys]
 
 
 def test_load_real_rows_and_read_back(engine: Engine) -> None:
@@ -152,3 +157,49 @@ def test_validate_writes_nothing(engine: Engine) -> None:
     bad = validate_files(engine, [TIDY / "bad_rows.csv"])
     assert not bad.report.valid
     assert _snapshot(engine) == before
+
+
+def test_chunks_load_as_one_and_repeats_across_chunks_are_found(
+    engine: Engine, tmp_path: Path
+) -> None:
+    whole = load_files(engine, [TIDY / "nga_slum.csv"])
+    assert whole.inserted == 6
+    again = load_files(engine, [TIDY / "nga_slum.csv"], chunk_rows=2)  # three chunks
+    assert (again.rows_read, again.inserted, again.updated, again.unchanged) == (6, 0, 0, 6)
+    lines = (TIDY / "nga_slum.csv").read_text().splitlines()
+    repeated = tmp_path / "repeated.csv"
+    # row 2 comes back as row 8, two chunks later
+    repeated.write_text("\n".join([*lines, lines[1].replace("74.10729", "70")]) + "\n")
+    before = _snapshot(engine)
+    with pytest.raises(ValidationFailed) as info:
+        load_files(engine, [repeated], chunk_rows=2)
+    dups = [i for i in info.value.report.issues if i.code == "duplicate-key"]
+    assert [(i.row, str(repeated) in i.message) for i in dups] == [(8, True)]
+    assert "row 2" in dups[0].message
+    assert _snapshot(engine) == before
+
+
+def test_an_error_while_reading_rolls_back_and_stops_the_reader(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    from urbanagenda.store import load as load_module
+
+    real = load_module.validate_chunk
+    calls = {"n": 0}
+
+    def failing(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("the disk went away")
+        return real(*args, **kwargs)
+
+    load_files(engine, [TIDY / "nga_slum.csv"])
+    before = _snapshot(engine)
+    monkeypatch.setattr(load_module, "validate_chunk", failing)
+    with pytest.raises(RuntimeError, match="the disk went away"):
+        load_files(engine, [TIDY / "nga_slum_revised.csv", TIDY / "nga_slum.csv"], chunk_rows=2)
+    assert calls["n"] == 2
+    assert _snapshot(engine) == before  # the first chunk's update was rolled back
+    assert not [t for t in threading.enumerate() if t.name == "urbanagenda-load-reader"]

@@ -370,18 +370,28 @@ def test_a_change_in_the_data_changes_the_draft(demo_db: str, tmp_path: Path) ->
     shutil.copyfile(demo_db.removeprefix("sqlite:///"), copy)
     engine = open_engine(f"sqlite:///{copy}")
     before = _latest(engine, SLUM, NIGERIA)
-    o = s.observation
+    o, v = s.observation, s.observation_value  # stored in observation_value, read via the view
     with engine.begin() as conn:
         conn.execute(
-            update(o)
+            update(v)
             .where(
-                o.c.series_code == SLUM, o.c.area_code == NIGERIA, o.c.year == int(before["year"])
+                v.c.id.in_(
+                    select(o.c.id).where(
+                        o.c.series_code == SLUM,
+                        o.c.area_code == NIGERIA,
+                        o.c.year == int(before["year"]),
+                    )
+                )
             )
             .values(value=12.345)
         )
         conn.execute(
-            update(o)
-            .where(o.c.series_code == OPEN_SPACE, o.c.area_code == "ng_lagos")
+            update(v)
+            .where(
+                v.c.id.in_(
+                    select(o.c.id).where(o.c.series_code == OPEN_SPACE, o.c.area_code == "ng_lagos")
+                )
+            )
             .values(value=77.7)
         )
     doc = build_report(engine, "national", area=NIGERIA, lang="fr")  # falls back to English

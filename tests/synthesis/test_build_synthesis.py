@@ -278,10 +278,13 @@ def changed(demo_db: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str,
             select(o).where(slum, o.c.area_code == "202").order_by(o.c.year.desc())
         ).first()
         assert world is not None and ssa is not None
-        conn.execute(update(o).where(o.c.id == world.id).values(value=37.26))
-        row = dict(ssa._mapping)
+        # observations are stored in observation_value (the view joins the codes back)
+        v = s.observation_value
+        conn.execute(update(v).where(v.c.id == world.id).values(value=37.26))
+        stored = conn.execute(select(v).where(v.c.id == ssa.id)).one()
+        row = dict(stored._mapping)
         row.pop("id")
-        conn.execute(insert(o).values({**row, "year": ssa.year + 2, "value": 44.44}))
+        conn.execute(insert(v).values({**row, "year": ssa.year + 2, "value": 44.44}))
     try:
         doc = build_report(engine, "synthesis", lang="fr")
     finally:

@@ -24,8 +24,6 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Connection, Engine, and_, func, insert, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import SQLAlchemyError
 
 from urbanagenda.errors import DataError, StoreError, ValidationFailed
@@ -46,6 +44,7 @@ from urbanagenda.interop._opensdg_repo import IndicatorFiles, Repository, read_r
 from urbanagenda.model.observations import COLUMNS, KEY_COLUMNS, breakdown_key
 from urbanagenda.store import schema as s
 from urbanagenda.store.bootstrap import upsert_rows
+from urbanagenda.store.load import write_observations
 from urbanagenda.store.query import resolve_area_codes
 from urbanagenda.store.reference import reference_from_store
 
@@ -552,25 +551,7 @@ def import_opensdg(
 def _upsert_observations(conn: Connection, frame: pd.DataFrame, load_id: int) -> None:
     if frame.empty:
         return
-    rows: list[dict[str, Any]] = [
-        {str(k): v for k, v in r.items()}
-        for r in frame[list(COLUMNS)].assign(load_id=load_id).to_dict("records")
-    ]
-    ins = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(s.observation)
-    changed = [
-        s.observation.c[c].is_distinct_from(ins.excluded[c])
-        for c in ("value", "unit", "nature", "source", "footnote")
-    ]
-    from sqlalchemy import or_
-
-    stmt = ins.on_conflict_do_update(
-        index_elements=list(KEY_COLUMNS),
-        set_={c: ins.excluded[c] for c in ("value", "unit", "nature", "source", "footnote",
-                                             "load_id")},
-        where=or_(*changed),
-    )  # fmt: skip
-    for start in range(0, len(rows), 2000):
-        conn.execute(stmt, rows[start : start + 2000])
+    write_observations(conn, frame[list(COLUMNS)], load_id)
 
 
 def _write(engine: Engine, plan: _Plan, result: ImportResult, source: str) -> None:

@@ -79,6 +79,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 def is_initialised(engine: Engine) -> bool:
     try:
-        return inspect(engine).has_table("observation")
+        # "load_run" exists from the first migration on ("observation" is a view from 0006)
+        return inspect(engine).has_table("load_run")
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot reach the database {engine.url!r}: {exc}") from exc

@@ -10,18 +10,22 @@ the database trigger ``observation_keep_revision`` copies the old row into
 
 from __future__ import annotations
 
+import queue
 import sqlite3
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import chain
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
-from sqlalchemy import Connection, Engine, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, func, insert, select, tuple_, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from urbanagenda.errors import StoreError, ValidationFailed
@@ -29,15 +33,13 @@ from urbanagenda.ingest.base import Chunk
 from urbanagenda.ingest.registry import reader_for
 from urbanagenda.ingest.report import Issue, Report
 from urbanagenda.ingest.validate import Reference, validate_chunk
-from urbanagenda.model.observations import COLUMNS, KEY_COLUMNS
 from urbanagenda.store import schema as s
 from urbanagenda.store.reference import reference_from_store
 
-__all__ = ["LoadResult", "load_files", "validate_files"]
+__all__ = ["LoadResult", "load_files", "validate_files", "write_observations"]
 
 #: progress callback: (file, rows done in this file, bytes done, total bytes of the file)
 Progress = Callable[[str, int], None]
-_WRITE_COLUMNS = (*COLUMNS, "load_id")
 
 
 @dataclass
@@ -91,7 +93,7 @@ def _precheck(path: Path) -> Issue | None:
 
 
 class _Dedup:
-    """Duplicate keys across all chunks, by a 64-bit hash of the key columns.
+    """Duplicate keys across all chunks, by a 64-bit hash of the integer key.
 
     Memory per row is the hash alone (8 bytes): where a chunk's rows come from is kept as
     the first row number when they run on, as in a CSV file, and as arrays only otherwise.
@@ -101,10 +103,20 @@ class _Dedup:
         self.hashes: list[np.ndarray] = []
         self.where: list[tuple[str, str | np.ndarray, int | np.ndarray]] = []
 
-    def add(self, frame: pd.DataFrame, file: str) -> bool:
+    def add(self, keys: _Rows, frame: pd.DataFrame, file: str) -> bool:
         """Keep the chunk's key hashes; True when the chunk itself repeats a key."""
-        keys = frame[list(KEY_COLUMNS)].astype(str)
-        h = pd.util.hash_pandas_object(keys, index=False).to_numpy()
+        h = pd.util.hash_pandas_object(
+            pd.DataFrame(
+                {
+                    "s": keys.series_id,
+                    "a": keys.area_id,
+                    "y": keys.year,
+                    "b": keys.breakdown_id,
+                },
+                copy=False,
+            ),
+            index=False,
+        ).to_numpy()
         self.hashes.append(h)
         rows = frame["_row"].to_numpy()
         sheets = frame["_sheet"].to_numpy()
@@ -161,67 +173,195 @@ class _Dedup:
         return issues, len(dup_pos)
 
 
+_BREAKDOWN = ("sex", "age", "location", "breakdown")
+
+
+@dataclass
+class _Rows:
+    """A chunk's rows as the store keeps them: integer keys, in the order of the key."""
+
+    series_id: np.ndarray
+    area_id: np.ndarray
+    year: np.ndarray
+    breakdown_id: np.ndarray
+    value: np.ndarray
+    unit: np.ndarray
+    nature: np.ndarray
+    source: np.ndarray
+    footnote: np.ndarray
+
+    COLUMNS = (*s.OBSERVATION_VALUE_KEY, "value", "unit", "nature", "source", "footnote")
+
+    def __len__(self) -> int:
+        return len(self.year)
+
+    def sorted(self) -> _Rows:
+        # rows in the order of the unique index: SQLite inserts them into neighbouring pages
+        order = np.lexsort((self.breakdown_id, self.year, self.area_id, self.series_id))
+        return _Rows(*(getattr(self, c)[order] for c in self.COLUMNS))
+
+    def flat(self) -> list[object]:
+        """Every row's values one after the other, as Python objects (what sqlite3 binds)."""
+        columns = (getattr(self, c).tolist() for c in self.COLUMNS)
+        return list(chain.from_iterable(zip(*columns, strict=True)))
+
+
+def _factorize_rows(frame: pd.DataFrame, cols: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the distinct combinations of ``cols`` per row, and one row index per code."""
+    codes = np.zeros(len(frame), dtype=np.int64)
+    for c in cols:
+        col, uniques = pd.factorize(frame[c])
+        codes, _ = pd.factorize(codes * len(uniques) + col)  # stays below rows² at every step
+    codes = np.asarray(codes, dtype=np.int64)
+    first = np.full(int(codes.max()) + 1 if len(codes) else 0, -1, dtype=np.int64)
+    first[codes[::-1]] = np.arange(len(codes) - 1, -1, -1)
+    return codes, first
+
+
+class _Keys:
+    """The integer ids of codes and breakdowns, from the store, added to as a load meets new ones.
+
+    The tables stay small (one row per series, area and breakdown that has observations), so
+    their ids are held in memory for the whole load; new ones are inserted in the load's
+    transaction.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        self.series: dict[object, int] = self._known(conn, s.obs_series, ("code",))
+        self.area: dict[object, int] = self._known(conn, s.obs_area, ("code",))
+        self.breakdown: dict[object, int] = self._known(conn, s.obs_breakdown, _BREAKDOWN)
+
+    @staticmethod
+    def _known(
+        conn: Connection, table: Table, cols: tuple[str, ...], where: object = None
+    ) -> dict[object, int]:
+        query = select(table.c.id, *(table.c[c] for c in cols))
+        if where is not None:
+            query = query.where(where)  # type: ignore[arg-type]
+        return {
+            (tuple(row[1:]) if len(cols) > 1 else row[1]): int(row[0])
+            for row in conn.execute(query)
+        }
+
+    @staticmethod
+    def _add(
+        conn: Connection,
+        table: Table,
+        known: dict[object, int],
+        new: list[object],
+        cols: tuple[str, ...],
+    ) -> None:
+        """Insert the new keys and learn the ids they were given."""
+        if not new:
+            return
+        if len(cols) == 1:
+            conn.execute(insert(table), [{cols[0]: k} for k in new])
+        else:
+            conn.execute(insert(table), [dict(zip(cols, k, strict=True)) for k in new])  # type: ignore[call-overload]
+        key = tuple(table.c[c] for c in cols)
+        for start in range(0, len(new), 200):
+            part = new[start : start + 200]
+            cond = key[0].in_(part) if len(cols) == 1 else tuple_(*key).in_(part)
+            known.update(_Keys._known(conn, table, cols, cond))
+
+    def _codes(
+        self, conn: Connection, column: pd.Series, table: Table, known: dict[object, int]
+    ) -> np.ndarray:
+        codes, uniques = pd.factorize(column)
+        values = uniques.tolist()
+        self._add(conn, table, known, [v for v in values if v not in known], ("code",))
+        return np.asarray([known[v] for v in values], dtype=np.int64)[codes]
+
+    def rows(self, conn: Connection, frame: pd.DataFrame) -> _Rows:
+        """The chunk with integer keys (new codes and breakdowns are given ids first)."""
+        combo, first = _factorize_rows(frame, _BREAKDOWN)
+        parts = [frame[c].to_numpy(dtype=object)[first] for c in _BREAKDOWN]
+        combos: list[object] = list(zip(*(p.tolist() for p in parts), strict=True))
+        self._add(
+            conn,
+            s.obs_breakdown,
+            self.breakdown,
+            [k for k in combos if k not in self.breakdown],
+            _BREAKDOWN,
+        )
+        breakdown_id = np.asarray([self.breakdown[k] for k in combos], dtype=np.int64)[combo]
+        return _Rows(
+            series_id=self._codes(conn, frame["series_code"], s.obs_series, self.series),
+            area_id=self._codes(conn, frame["area_code"], s.obs_area, self.area),
+            year=frame["year"].to_numpy(dtype=np.int64),
+            breakdown_id=breakdown_id,
+            value=frame["value"].to_numpy(dtype=np.float64),
+            unit=frame["unit"].to_numpy(dtype=object),
+            nature=frame["nature"].to_numpy(dtype=object),
+            source=frame["source"].to_numpy(dtype=object),
+            footnote=frame["footnote"].to_numpy(dtype=object),
+        )
+
+
 #: rows per INSERT statement: one statement of many rows costs SQLite far less per row than
 #: one statement per row (fewer VM starts, fewer Python ↔ C round trips)
 _SQLITE_ROWS_PER_STATEMENT = 500
+_WRITE_COLUMNS = (*_Rows.COLUMNS, "load_id")
+_CHANGED = ("value", "unit", "nature", "source", "footnote")
 
 
 def _sqlite_upsert(rows: int, load_id: int) -> str:
     cols = ", ".join(_WRITE_COLUMNS)
     # load_id is the same for every row: a literal, not one more parameter per row
-    one = "(" + ", ".join("?" for _ in COLUMNS) + f", {int(load_id)})"
-    key = ", ".join(KEY_COLUMNS)
-    changed = " OR ".join(
-        f"observation.{c} IS NOT excluded.{c}"
-        for c in ("value", "unit", "nature", "source", "footnote")
-    )
-    sets = ", ".join(
-        f"{c} = excluded.{c}" for c in ("value", "unit", "nature", "source", "footnote", "load_id")
-    )
+    one = "(" + ", ".join("?" for _ in _Rows.COLUMNS) + f", {int(load_id)})"
+    key = ", ".join(s.OBSERVATION_VALUE_KEY)
+    changed = " OR ".join(f"observation_value.{c} IS NOT excluded.{c}" for c in _CHANGED)
+    sets = ", ".join(f"{c} = excluded.{c}" for c in (*_CHANGED, "load_id"))
     return (
-        f"INSERT INTO observation ({cols}) VALUES {', '.join([one] * rows)} "
+        f"INSERT INTO observation_value ({cols}) VALUES {', '.join([one] * rows)} "
         f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {changed}"
     )
 
 
-def _write_sqlite(conn: Connection, frame: pd.DataFrame, load_id: int) -> int:
+def _write_sqlite(conn: Connection, rows: _Rows, load_id: int) -> int:
     """Upsert the rows; the number of rows inserted or changed."""
     dbapi = conn.connection.driver_connection
-    n, width = len(frame), len(COLUMNS)
+    n, width = len(rows), len(_Rows.COLUMNS)
     limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
     per = max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // width))
-    table = np.empty((n, width), dtype=object)
-    for j, c in enumerate(COLUMNS):
-        table[:, j] = frame[c].to_numpy(dtype=object)
-    full = n - n % per
+    flat = rows.flat()
+    step = per * width
+    full = (n - n % per) * width
     cur = dbapi.cursor()  # type: ignore[union-attr]
     written = 0
     if full:
-        statements = table[:full].reshape(-1, per * width)
-        cur.executemany(_sqlite_upsert(per, load_id), (s.tolist() for s in statements))
+        cur.executemany(
+            _sqlite_upsert(per, load_id), (flat[i : i + step] for i in range(0, full, step))
+        )
         written += cur.rowcount  # summed over the statements; an unchanged row is not counted
-    if n > full:
-        cur.execute(_sqlite_upsert(n - full, load_id), table[full:].reshape(-1).tolist())
+    if len(flat) > full:
+        cur.execute(_sqlite_upsert(n % per, load_id), flat[full:])
         written += cur.rowcount
     cur.close()
     return int(written)
 
 
-def _write_postgres(conn: Connection, frame: pd.DataFrame, load_id: int) -> int:
+def _write_postgres(conn: Connection, rows: _Rows, load_id: int) -> int:
     """Upsert the rows through a COPY into a staging table; the rows inserted or changed."""
     dbapi = conn.connection.driver_connection
     with dbapi.cursor() as cur:  # type: ignore[union-attr]
         cur.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS staging_observation (series_code text, "
-            "area_code text, year integer, sex text, age text, location text, breakdown text, "
-            "value double precision, unit text, nature text, source text, footnote text, "
-            "load_id integer) ON COMMIT DROP"
+            "CREATE TEMP TABLE IF NOT EXISTS staging_observation (series_id integer, "
+            "area_id integer, year integer, breakdown_id integer, value double precision, "
+            "unit text, nature text, source text, footnote text, load_id integer) "
+            "ON COMMIT DROP"
         )
         cur.execute("TRUNCATE staging_observation")
-        # Arrow writes the CSV in C++: every text is quoted (so "" is the empty code, never
+        # Arrow writes the CSV in C++: every text is quoted (so "" is the empty text, never
         # NULL) and floats are written in their shortest form that reads back exactly
-        out = pa.Table.from_pandas(frame[list(COLUMNS)], preserve_index=False)
-        out = out.append_column("load_id", pa.array(np.full(len(frame), load_id, np.int32)))
+        out = pa.table(
+            {
+                **{c: pa.array(getattr(rows, c), pa.int32()) for c in s.OBSERVATION_VALUE_KEY},
+                "value": pa.array(rows.value, pa.float64()),
+                **{c: pa.array(getattr(rows, c), pa.string()) for c in _CHANGED[1:]},
+                "load_id": pa.array(np.full(len(rows), load_id, np.int32)),
+            }
+        )
         buf = pa.BufferOutputStream()
         pacsv.write_csv(out, buf, pacsv.WriteOptions(include_header=False))
         data = buf.getvalue()
@@ -230,20 +370,29 @@ def _write_postgres(conn: Connection, frame: pd.DataFrame, load_id: int) -> int:
             view = memoryview(data)  # type: ignore[arg-type]
             for start in range(0, len(view), 1 << 22):
                 cp.write(view[start : start + (1 << 22)])
-        key = ", ".join(KEY_COLUMNS)
+        key = ", ".join(s.OBSERVATION_VALUE_KEY)
         changed = " OR ".join(
-            f"observation.{c} IS DISTINCT FROM excluded.{c}"
-            for c in ("value", "unit", "nature", "source", "footnote")
+            f"observation_value.{c} IS DISTINCT FROM excluded.{c}" for c in _CHANGED
         )
-        sets = ", ".join(
-            f"{c} = excluded.{c}"
-            for c in ("value", "unit", "nature", "source", "footnote", "load_id")
-        )
+        sets = ", ".join(f"{c} = excluded.{c}" for c in (*_CHANGED, "load_id"))
         cur.execute(
-            f"INSERT INTO observation ({cols}) SELECT {cols} FROM staging_observation "
+            f"INSERT INTO observation_value ({cols}) SELECT {cols} FROM staging_observation "
             f"ON CONFLICT ({key}) DO UPDATE SET {sets} WHERE {changed}"
         )
         return int(cur.rowcount)
+
+
+def write_observations(conn: Connection, frame: pd.DataFrame, load_id: int) -> int:
+    """Upsert checked observations in the caller's transaction; the rows inserted or changed.
+
+    ``frame`` has the observation columns (``COLUMNS``) with codes the store knows and no key
+    twice; a changed value keeps the old one as a revision, as in a load.
+    """
+    if frame.empty:
+        return 0
+    rows = _Keys(conn).rows(conn, frame)
+    writer = _write_sqlite if conn.dialect.name == "sqlite" else _write_postgres
+    return writer(conn, rows.sorted(), load_id)
 
 
 def _validated_chunks(
@@ -254,11 +403,10 @@ def _validated_chunks(
     source: str | None,
     chunk_rows: int,
     result: LoadResult,
-    dedup: _Dedup,
-) -> Iterator[tuple[str, pd.DataFrame, int, bool]]:
+) -> Iterator[tuple[str, pd.DataFrame, int]]:
     """Read and validate every chunk of every file, collecting issues in the report.
 
-    Yields (file, clean rows, rows of the file done, whether the chunk repeats a key).
+    Yields (file, clean rows, rows of the file done).
     """
     report = result.report
     for path in files:
@@ -288,9 +436,59 @@ def _validated_chunks(
             clean = validate_chunk(chunk.frame, ref, file=str(path), report=report)
             fill = source or path.name
             clean["source"] = clean["source"].mask(clean["source"] == "", fill)
-            repeats = dedup.add(clean, str(path))
             done += len(chunk.frame)
-            yield str(path), clean, done, repeats
+            yield str(path), clean, done
+
+
+_T = TypeVar("_T")
+_END = object()
+
+
+def _ahead(items: Iterator[_T], depth: int = 1) -> Iterator[_T]:
+    """The items of ``items``, produced by a thread of their own up to ``depth`` ahead.
+
+    Reading and checking the next chunk runs while the store writes this one: SQLite and
+    Arrow work without holding Python's lock, so the two overlap on two cores.  An error in
+    the producer comes out here; leaving early stops the producer.
+    """
+    box: queue.Queue[tuple[object, BaseException | None]] = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item: tuple[object, BaseException | None]) -> bool:
+        while not stop.is_set():
+            try:
+                box.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((_END, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((_END, exc))
+        finally:
+            close = getattr(items, "close", None)
+            if close is not None:
+                close()
+
+    worker = threading.Thread(target=produce, name="urbanagenda-load-reader", daemon=True)
+    worker.start()
+    try:
+        while True:
+            got, exc = box.get()
+            if exc is not None:
+                raise exc
+            if got is _END:
+                return
+            yield got  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
 
 
 def _run(
@@ -314,13 +512,15 @@ def _run(
     except SQLAlchemyError as exc:
         raise StoreError(f"cannot open the database {engine.url!r}: {exc}") from exc
     with conn_ctx as conn:
-        if conn.dialect.name == "sqlite":
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
             # codes are validated against this same snapshot; FK checks per row only cost time
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
             conn.commit()  # end the autobegun block; the PRAGMA ran outside any transaction
         trans = conn.begin()
         try:
             ref = reference_from_store(conn)
+            keys = _Keys(conn)
             load_id = None
             if write:
                 load_id = conn.execute(
@@ -328,7 +528,7 @@ def _run(
                         started_at=now, sources=[str(p) for p in files], formats={}, rows_read=0
                     )
                 ).inserted_primary_key[0]  # type: ignore[index]
-            writer = _write_sqlite if conn.dialect.name == "sqlite" else _write_postgres
+            writer = _write_sqlite if sqlite else _write_postgres
             writing = write
             written = 0  # rows inserted or changed: those that now carry this load's id
             chunks = _validated_chunks(
@@ -338,15 +538,16 @@ def _run(
                 source=source,
                 chunk_rows=chunk_rows,
                 result=result,
-                dedup=dedup,
             )
-            for file, clean, done, repeats in chunks:
-                if repeats:
-                    # a key twice in one statement: PostgreSQL refuses the upsert, and the
-                    # load is going to be rejected anyway (duplicate-key issues)
-                    writing = False
-                if writing and report.valid and len(clean):
-                    written += writer(conn, clean, load_id)  # type: ignore[arg-type]
+            for file, clean, done in _ahead(chunks):
+                if len(clean):
+                    rows = keys.rows(conn, clean)
+                    if dedup.add(rows, clean, file):
+                        # a key twice in one statement: PostgreSQL refuses the upsert, and the
+                        # load is going to be rejected anyway (duplicate-key issues)
+                        writing = False
+                    if writing and report.valid:
+                        written += writer(conn, rows.sorted(), load_id)  # type: ignore[arg-type]
                 if progress:
                     progress(file, done)
             dup_issues, _ndup = dedup.issues()
@@ -389,7 +590,7 @@ def _run(
             trans.rollback()
             raise
         finally:
-            if conn.dialect.name == "sqlite":
+            if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
                 conn.commit()
     return result

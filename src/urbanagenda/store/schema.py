@@ -1,7 +1,8 @@
 """The database schema (SQLAlchemy Core).  Migrations in ``store/migrations`` create it.
 
 Observations are keyed by series × area × year × disaggregation; a changed value moves the
-old one into ``observation_revision`` (never silently overwritten).
+old one into ``observation_revision`` (never silently overwritten).  They are stored in
+``observation_value`` with integer keys and read through the view ``observation``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-__all__ = ["OBSERVATION_KEY", "metadata"]
+__all__ = ["OBSERVATION_KEY", "OBSERVATION_VALUE_KEY", "metadata", "views"]
 
 metadata = MetaData(
     naming_convention={
@@ -168,12 +169,71 @@ load_run = Table(
     Column("note", Text, nullable=True),
 )
 
-observation = Table(
-    "observation",
+# Observations are stored with integer keys: ``observation_value`` holds one row per series ×
+# area × year × breakdown, the codes live once in the small tables ``obs_series``, ``obs_area``
+# and ``obs_breakdown`` (migration 0006).  A narrow integer key keeps the unique index and the
+# area index small, which is most of what a bulk load costs.  Code reads observations through
+# the view ``observation`` (below), with the codes as text, as before.
+
+obs_series = Table(
+    "obs_series",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("series_code", String(64), ForeignKey("series.code"), nullable=False),
-    Column("area_code", String(64), ForeignKey("area.code"), nullable=False),
+    Column("code", String(64), ForeignKey("series.code"), nullable=False, unique=True),
+)
+
+obs_area = Table(
+    "obs_area",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(64), ForeignKey("area.code"), nullable=False, unique=True),
+)
+
+obs_breakdown = Table(
+    "obs_breakdown",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sex", String(12), nullable=False),
+    Column("age", String(24), nullable=False),
+    Column("location", String(12), nullable=False),
+    Column("breakdown", String(200), nullable=False),
+    UniqueConstraint("sex", "age", "location", "breakdown", name="uq_obs_breakdown_key"),
+)
+
+#: the integer key of an observation, in the order of its unique index
+OBSERVATION_VALUE_KEY = ("series_id", "area_id", "year", "breakdown_id")
+
+observation_value = Table(
+    "observation_value",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("series_id", Integer, ForeignKey("obs_series.id"), nullable=False),
+    Column("area_id", Integer, ForeignKey("obs_area.id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("breakdown_id", Integer, ForeignKey("obs_breakdown.id"), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("unit", String(64), nullable=False),
+    Column("nature", String(4), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("footnote", Text, nullable=False),
+    Column("load_id", Integer, ForeignKey("load_run.id"), nullable=False),
+    UniqueConstraint(*OBSERVATION_VALUE_KEY, name="uq_observation_value_key"),
+)
+Index(
+    "ix_observation_value_area_series",
+    observation_value.c.area_id,
+    observation_value.c.series_id,
+)
+
+#: The view ``observation`` (created by migration 0006; not a table: described in its own
+#: MetaData so that nothing ever creates it as one).  Read observations through it.
+views = MetaData()
+observation = Table(
+    "observation",
+    views,
+    Column("id", Integer, primary_key=True),
+    Column("series_code", String(64), nullable=False),
+    Column("area_code", String(64), nullable=False),
     Column("year", Integer, nullable=False),
     Column("sex", String(12), nullable=False),
     Column("age", String(24), nullable=False),
@@ -184,16 +244,20 @@ observation = Table(
     Column("nature", String(4), nullable=False),
     Column("source", Text, nullable=False),
     Column("footnote", Text, nullable=False),
-    Column("load_id", Integer, ForeignKey("load_run.id"), nullable=False),
-    UniqueConstraint(*OBSERVATION_KEY, name="uq_observation_key"),
+    Column("load_id", Integer, nullable=False),
 )
-Index("ix_observation_area_series", observation.c.area_code, observation.c.series_code)
 
 observation_revision = Table(
     "observation_revision",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("observation_id", Integer, ForeignKey("observation.id"), nullable=False, index=True),
+    Column(
+        "observation_id",
+        Integer,
+        ForeignKey("observation_value.id"),
+        nullable=False,
+        index=True,
+    ),
     Column("value", Float, nullable=False),
     Column("unit", String(64), nullable=False),
     Column("nature", String(4), nullable=False),
