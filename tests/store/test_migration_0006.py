@@ -125,6 +125,7 @@ def test_upgrade_keeps_every_observation_and_revision(empty_engine: Engine) -> N
     assert _rows(engine, "SELECT count(*) FROM obs_series") == [(3,)]
     assert _rows(engine, "SELECT count(*) FROM obs_area") == [(2,)]
     assert _rows(engine, "SELECT count(*) FROM obs_breakdown") == [(3,)]
+    assert _rows(engine, "SELECT count(*) FROM obs_attributes") == [(4,)]
     history = _rows(
         engine,
         "SELECT o.year, r.value FROM observation_revision r "

@@ -15,7 +15,7 @@ import sqlite3
 import threading
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
@@ -174,6 +174,7 @@ class _Dedup:
 
 
 _BREAKDOWN = ("sex", "age", "location", "breakdown")
+_ATTRIBUTES = ("unit", "nature", "source", "footnote")
 
 
 @dataclass
@@ -185,20 +186,12 @@ class _Rows:
     year: np.ndarray
     breakdown_id: np.ndarray
     value: np.ndarray
-    unit: np.ndarray
-    nature: np.ndarray
-    source: np.ndarray
-    footnote: np.ndarray
+    attributes_id: np.ndarray
 
-    COLUMNS = (*s.OBSERVATION_VALUE_KEY, "value", "unit", "nature", "source", "footnote")
+    COLUMNS = (*s.OBSERVATION_VALUE_KEY, "value", "attributes_id")
 
     def __len__(self) -> int:
         return len(self.year)
-
-    def sorted(self) -> _Rows:
-        # rows in the order of the unique index: SQLite inserts them into neighbouring pages
-        order = np.lexsort((self.breakdown_id, self.year, self.area_id, self.series_id))
-        return _Rows(*(getattr(self, c)[order] for c in self.COLUMNS))
 
     def flat(self) -> list[object]:
         """Every row's values one after the other, as Python objects (what sqlite3 binds)."""
@@ -218,91 +211,171 @@ def _factorize_rows(frame: pd.DataFrame, cols: tuple[str, ...]) -> tuple[np.ndar
     return codes, first
 
 
-class _Keys:
-    """The integer ids of codes and breakdowns, from the store, added to as a load meets new ones.
+def _known(
+    conn: Connection, table: Table, cols: tuple[str, ...], where: object = None
+) -> dict[object, int]:
+    """Key → id of the rows of one key table (a code, or a tuple of the breakdown's codes)."""
+    query = select(table.c.id, *(table.c[c] for c in cols))
+    if where is not None:
+        query = query.where(where)  # type: ignore[arg-type]
+    return {
+        (tuple(row[1:]) if len(cols) > 1 else row[1]): int(row[0]) for row in conn.execute(query)
+    }
 
-    The tables stay small (one row per series, area and breakdown that has observations), so
-    their ids are held in memory for the whole load; new ones are inserted in the load's
-    transaction.
+
+class _Ids:
+    """The integer ids of one kind of key: series codes, area codes or breakdowns.
+
+    The reading thread numbers keys it meets for the first time with provisional negative
+    ids (always the same one for the same key, so duplicate keys are found across chunks);
+    the writing thread inserts those keys into their table in the load's transaction and
+    maps provisional ids to the ids the table gave them.
     """
 
-    def __init__(self, conn: Connection) -> None:
-        self.series: dict[object, int] = self._known(conn, s.obs_series, ("code",))
-        self.area: dict[object, int] = self._known(conn, s.obs_area, ("code",))
-        self.breakdown: dict[object, int] = self._known(conn, s.obs_breakdown, _BREAKDOWN)
+    def __init__(self, conn: Connection, table: Table, cols: tuple[str, ...]) -> None:
+        self.table, self.cols = table, cols
+        self.known = _known(conn, table, cols)  # key → id (provisional ones below 0)
+        self.pending: dict[int, object] = {}  # provisional id → key (the reader adds)
+        self.real: dict[int, int] = {}  # provisional id → stored id (the writer adds)
+
+    def of(self, keys: list[object]) -> np.ndarray:
+        """Ids of distinct keys (reading thread)."""
+        out = []
+        for k in keys:
+            i = self.known.get(k)
+            if i is None:
+                i = -(len(self.pending) + 1)
+                self.pending[i] = k
+                self.known[k] = i
+            out.append(i)
+        return np.asarray(out, dtype=np.int64)
+
+    def stored(self, ids: np.ndarray) -> np.ndarray:
+        """The ids with provisional ones the writer has stored already replaced (reading
+        thread); provisional ones it has not seen stay."""
+        neg = ids < 0
+        if not neg.any():
+            return ids
+        real = self.real.copy()  # the writer may be adding to it
+        provisional = np.unique(ids[neg])
+        lookup = np.zeros(-int(provisional.min()) + 1, dtype=np.int64)
+        for i in provisional.tolist():
+            lookup[-i] = real.get(i, i)
+        return np.where(neg, lookup[np.where(neg, -ids, 0)], ids)
+
+    def resolve(self, conn: Connection, ids: np.ndarray) -> np.ndarray | None:
+        """The ids with provisional ones replaced (writing thread); None when there are none."""
+        neg = ids < 0
+        if not neg.any():
+            return None
+        provisional = [int(i) for i in np.unique(ids[neg])]
+        new = [i for i in provisional if i not in self.real]
+        if new:
+            keys = [self.pending[i] for i in new]
+            if len(self.cols) == 1:
+                conn.execute(insert(self.table), [{self.cols[0]: k} for k in keys])
+            else:
+                conn.execute(
+                    insert(self.table),
+                    [dict(zip(self.cols, k, strict=True)) for k in keys],  # type: ignore[call-overload]
+                )
+            columns = tuple(self.table.c[c] for c in self.cols)
+            stored: dict[object, int] = {}
+            for start in range(0, len(keys), 200):
+                part = keys[start : start + 200]
+                cond = columns[0].in_(part) if len(columns) == 1 else tuple_(*columns).in_(part)
+                stored.update(_known(conn, self.table, self.cols, cond))
+            for i, k in zip(new, keys, strict=True):
+                self.real[i] = stored[k]
+        lookup = np.zeros(-min(provisional) + 1, dtype=np.int64)
+        for i in provisional:
+            lookup[-i] = self.real[i]
+        return np.where(neg, lookup[np.where(neg, -ids, 0)], ids)
+
+
+class _Keys:
+    """Integer ids for a load's series codes, area codes and breakdowns.
+
+    The key tables stay small (series and areas are bounded by the reference tables,
+    breakdowns by the distinct combinations a store has), so their ids are held in memory
+    for the whole load.  When the load writes, every series and area code of the reference
+    tables gets an id first, in the load's transaction, so that only new breakdowns are left
+    for the writing thread to insert.
+    """
+
+    def __init__(self, conn: Connection, *, register: bool) -> None:
+        if register:
+            for table, source in ((s.obs_series, s.series), (s.obs_area, s.area)):
+                missing = select(source.c.code).where(source.c.code.not_in(select(table.c.code)))
+                conn.execute(insert(table).from_select(["code"], missing.order_by(source.c.code)))
+        self.series = _Ids(conn, s.obs_series, ("code",))
+        self.area = _Ids(conn, s.obs_area, ("code",))
+        self.breakdown = _Ids(conn, s.obs_breakdown, _BREAKDOWN)
+        self.attributes = _Ids(conn, s.obs_attributes, _ATTRIBUTES)
+        self.kinds = (
+            ("series_id", self.series),
+            ("area_id", self.area),
+            ("breakdown_id", self.breakdown),
+            ("attributes_id", self.attributes),
+        )
 
     @staticmethod
-    def _known(
-        conn: Connection, table: Table, cols: tuple[str, ...], where: object = None
-    ) -> dict[object, int]:
-        query = select(table.c.id, *(table.c[c] for c in cols))
-        if where is not None:
-            query = query.where(where)  # type: ignore[arg-type]
-        return {
-            (tuple(row[1:]) if len(cols) > 1 else row[1]): int(row[0])
-            for row in conn.execute(query)
-        }
-
-    @staticmethod
-    def _add(
-        conn: Connection,
-        table: Table,
-        known: dict[object, int],
-        new: list[object],
-        cols: tuple[str, ...],
-    ) -> None:
-        """Insert the new keys and learn the ids they were given."""
-        if not new:
-            return
-        if len(cols) == 1:
-            conn.execute(insert(table), [{cols[0]: k} for k in new])
-        else:
-            conn.execute(insert(table), [dict(zip(cols, k, strict=True)) for k in new])  # type: ignore[call-overload]
-        key = tuple(table.c[c] for c in cols)
-        for start in range(0, len(new), 200):
-            part = new[start : start + 200]
-            cond = key[0].in_(part) if len(cols) == 1 else tuple_(*key).in_(part)
-            known.update(_Keys._known(conn, table, cols, cond))
-
-    def _codes(
-        self, conn: Connection, column: pd.Series, table: Table, known: dict[object, int]
-    ) -> np.ndarray:
+    def _codes(column: pd.Series, ids: _Ids) -> np.ndarray:
         codes, uniques = pd.factorize(column)
-        values = uniques.tolist()
-        self._add(conn, table, known, [v for v in values if v not in known], ("code",))
-        return np.asarray([known[v] for v in values], dtype=np.int64)[codes]
+        return ids.of(uniques.tolist())[codes]
 
-    def rows(self, conn: Connection, frame: pd.DataFrame) -> _Rows:
-        """The chunk with integer keys (new codes and breakdowns are given ids first)."""
-        combo, first = _factorize_rows(frame, _BREAKDOWN)
-        parts = [frame[c].to_numpy(dtype=object)[first] for c in _BREAKDOWN]
-        combos: list[object] = list(zip(*(p.tolist() for p in parts), strict=True))
-        self._add(
-            conn,
-            s.obs_breakdown,
-            self.breakdown,
-            [k for k in combos if k not in self.breakdown],
-            _BREAKDOWN,
-        )
-        breakdown_id = np.asarray([self.breakdown[k] for k in combos], dtype=np.int64)[combo]
+    @staticmethod
+    def _combinations(frame: pd.DataFrame, cols: tuple[str, ...], ids: _Ids) -> np.ndarray:
+        combo, first = _factorize_rows(frame, cols)
+        parts = [frame[c].to_numpy(dtype=object)[first].tolist() for c in cols]
+        return ids.of(list(zip(*parts, strict=True)))[combo]
+
+    def rows(self, frame: pd.DataFrame) -> _Rows:
+        """The chunk with integer keys, provisional for keys the store does not have yet."""
         return _Rows(
-            series_id=self._codes(conn, frame["series_code"], s.obs_series, self.series),
-            area_id=self._codes(conn, frame["area_code"], s.obs_area, self.area),
+            series_id=self._codes(frame["series_code"], self.series),
+            area_id=self._codes(frame["area_code"], self.area),
             year=frame["year"].to_numpy(dtype=np.int64),
-            breakdown_id=breakdown_id,
+            breakdown_id=self._combinations(frame, _BREAKDOWN, self.breakdown),
             value=frame["value"].to_numpy(dtype=np.float64),
-            unit=frame["unit"].to_numpy(dtype=object),
-            nature=frame["nature"].to_numpy(dtype=object),
-            source=frame["source"].to_numpy(dtype=object),
-            footnote=frame["footnote"].to_numpy(dtype=object),
+            attributes_id=self._combinations(frame, _ATTRIBUTES, self.attributes),
         )
+
+    def final(self, rows: _Rows) -> bool:
+        """Whether every id of the rows is a stored one."""
+        return not any((getattr(rows, name) < 0).any() for name, _ in self.kinds)
+
+    def stored(self, rows: _Rows) -> _Rows:
+        """The rows with the ids the writer has stored for provisional ones (reading thread)."""
+        return replace(rows, **{name: ids.stored(getattr(rows, name)) for name, ids in self.kinds})
+
+    def resolve(self, conn: Connection, rows: _Rows) -> _Rows | None:
+        """The rows with stored ids for provisional ones (new keys are inserted); None when
+        all ids were stored ones already."""
+        changed = {
+            name: ids
+            for name, kind in self.kinds
+            if (ids := kind.resolve(conn, getattr(rows, name))) is not None
+        }
+        return replace(rows, **changed) if changed else None
+
+
+@dataclass
+class _Prepared:
+    """A chunk ready for the store, made by the reading thread."""
+
+    file: str
+    done: int  # rows of the file read so far
+    rows: _Rows
+    repeats: bool  # the chunk itself has a key twice
+    flat: list[object] | None  # the rows as sqlite3 binds them (SQLite only)
 
 
 #: rows per INSERT statement: one statement of many rows costs SQLite far less per row than
 #: one statement per row (fewer VM starts, fewer Python ↔ C round trips)
 _SQLITE_ROWS_PER_STATEMENT = 500
 _WRITE_COLUMNS = (*_Rows.COLUMNS, "load_id")
-_CHANGED = ("value", "unit", "nature", "source", "footnote")
+_CHANGED = ("value", "attributes_id")
 
 
 def _sqlite_upsert(rows: int, load_id: int) -> str:
@@ -318,13 +391,17 @@ def _sqlite_upsert(rows: int, load_id: int) -> str:
     )
 
 
-def _write_sqlite(conn: Connection, rows: _Rows, load_id: int) -> int:
-    """Upsert the rows; the number of rows inserted or changed."""
+def _write_sqlite(
+    conn: Connection, rows: _Rows, load_id: int, flat: list[object] | None = None
+) -> int:
+    """Upsert the rows (``flat``: the same, as :meth:`_Rows.flat` gives them); the number of
+    rows inserted or changed."""
     dbapi = conn.connection.driver_connection
     n, width = len(rows), len(_Rows.COLUMNS)
     limit = dbapi.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)  # type: ignore[union-attr]
     per = max(1, min(_SQLITE_ROWS_PER_STATEMENT, limit // width))
-    flat = rows.flat()
+    if flat is None:
+        flat = rows.flat()
     step = per * width
     full = (n - n % per) * width
     cur = dbapi.cursor()  # type: ignore[union-attr]
@@ -341,24 +418,24 @@ def _write_sqlite(conn: Connection, rows: _Rows, load_id: int) -> int:
     return int(written)
 
 
-def _write_postgres(conn: Connection, rows: _Rows, load_id: int) -> int:
+def _write_postgres(
+    conn: Connection, rows: _Rows, load_id: int, flat: list[object] | None = None
+) -> int:
     """Upsert the rows through a COPY into a staging table; the rows inserted or changed."""
     dbapi = conn.connection.driver_connection
     with dbapi.cursor() as cur:  # type: ignore[union-attr]
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS staging_observation (series_id integer, "
             "area_id integer, year integer, breakdown_id integer, value double precision, "
-            "unit text, nature text, source text, footnote text, load_id integer) "
-            "ON COMMIT DROP"
+            "attributes_id integer, load_id integer) ON COMMIT DROP"
         )
         cur.execute("TRUNCATE staging_observation")
-        # Arrow writes the CSV in C++: every text is quoted (so "" is the empty text, never
-        # NULL) and floats are written in their shortest form that reads back exactly
+        # Arrow writes the CSV in C++; floats in their shortest form that reads back exactly
         out = pa.table(
             {
                 **{c: pa.array(getattr(rows, c), pa.int32()) for c in s.OBSERVATION_VALUE_KEY},
                 "value": pa.array(rows.value, pa.float64()),
-                **{c: pa.array(getattr(rows, c), pa.string()) for c in _CHANGED[1:]},
+                "attributes_id": pa.array(rows.attributes_id, pa.int32()),
                 "load_id": pa.array(np.full(len(rows), load_id, np.int32)),
             }
         )
@@ -390,9 +467,11 @@ def write_observations(conn: Connection, frame: pd.DataFrame, load_id: int) -> i
     """
     if frame.empty:
         return 0
-    rows = _Keys(conn).rows(conn, frame)
+    keys = _Keys(conn, register=True)
+    rows = keys.rows(frame)
+    rows = keys.resolve(conn, rows) or rows
     writer = _write_sqlite if conn.dialect.name == "sqlite" else _write_postgres
-    return writer(conn, rows.sorted(), load_id)
+    return writer(conn, rows, load_id)
 
 
 def _validated_chunks(
@@ -520,7 +599,7 @@ def _run(
         trans = conn.begin()
         try:
             ref = reference_from_store(conn)
-            keys = _Keys(conn)
+            keys = _Keys(conn, register=write)
             load_id = None
             if write:
                 load_id = conn.execute(
@@ -539,17 +618,30 @@ def _run(
                 chunk_rows=chunk_rows,
                 result=result,
             )
-            for file, clean, done in _ahead(chunks):
-                if len(clean):
-                    rows = keys.rows(conn, clean)
-                    if dedup.add(rows, clean, file):
-                        # a key twice in one statement: PostgreSQL refuses the upsert, and the
-                        # load is going to be rejected anyway (duplicate-key issues)
-                        writing = False
-                    if writing and report.valid:
-                        written += writer(conn, rows.sorted(), load_id)  # type: ignore[arg-type]
+
+            def prepare() -> Iterator[_Prepared]:
+                # the reading thread: read, check, number the keys, find repeats, sort
+                for file, clean, done in chunks:
+                    rows = keys.rows(clean)
+                    repeats = dedup.add(rows, clean, file)  # on ids that never change
+                    rows = keys.stored(rows)
+                    ready = write and sqlite and not repeats and keys.final(rows)
+                    flat = rows.flat() if ready else None
+                    yield _Prepared(file, done, rows, repeats, flat)
+
+            for item in _ahead(prepare()):
+                if item.repeats:
+                    # a key twice in one statement: PostgreSQL refuses the upsert, and the
+                    # load is going to be rejected anyway (duplicate-key issues)
+                    writing = False
+                if writing and report.valid and len(item.rows):
+                    stored = keys.resolve(conn, item.rows)
+                    if stored is None:
+                        written += writer(conn, item.rows, load_id, item.flat)  # type: ignore[arg-type]
+                    else:  # new keys got their ids now: the prepared rows are out of date
+                        written += writer(conn, stored, load_id)  # type: ignore[arg-type]
                 if progress:
-                    progress(file, done)
+                    progress(item.file, item.done)
             dup_issues, _ndup = dedup.issues()
             report.extend(dup_issues)
             result.rows_read = report.rows_read
@@ -603,7 +695,7 @@ def load_files(
     format_name: str | None = None,
     source: str | None = None,
     progress: Progress | None = None,
-    chunk_rows: int = 200_000,
+    chunk_rows: int = 100_000,
 ) -> LoadResult:
     """Validate and load files; all or nothing.  Raises ValidationFailed with the report."""
     return _run(
@@ -623,7 +715,7 @@ def validate_files(
     *,
     format_name: str | None = None,
     progress: Progress | None = None,
-    chunk_rows: int = 200_000,
+    chunk_rows: int = 100_000,
 ) -> LoadResult:
     """Validate files against the store's catalogue and areas without writing anything."""
     return _run(

@@ -171,9 +171,11 @@ load_run = Table(
 
 # Observations are stored with integer keys: ``observation_value`` holds one row per series ×
 # area × year × breakdown, the codes live once in the small tables ``obs_series``, ``obs_area``
-# and ``obs_breakdown`` (migration 0006).  A narrow integer key keeps the unique index and the
-# area index small, which is most of what a bulk load costs.  Code reads observations through
-# the view ``observation`` (below), with the codes as text, as before.
+# and ``obs_breakdown``, and the attributes (unit, nature, source, footnote: a few dozen
+# combinations in the whole UN database extract) once in ``obs_attributes`` (migration 0006).
+# A narrow integer key keeps the unique index and the area index small, which is most of
+# what a bulk load costs.  Code reads observations through the view ``observation`` (below),
+# with the codes and attributes as text, as before.
 
 obs_series = Table(
     "obs_series",
@@ -200,6 +202,17 @@ obs_breakdown = Table(
     UniqueConstraint("sex", "age", "location", "breakdown", name="uq_obs_breakdown_key"),
 )
 
+obs_attributes = Table(
+    "obs_attributes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("unit", String(64), nullable=False),
+    Column("nature", String(4), nullable=False),
+    Column("source", Text, nullable=False),
+    Column("footnote", Text, nullable=False),
+    UniqueConstraint("unit", "nature", "source", "footnote", name="uq_obs_attributes_key"),
+)
+
 #: the integer key of an observation, in the order of its unique index
 OBSERVATION_VALUE_KEY = ("series_id", "area_id", "year", "breakdown_id")
 
@@ -212,10 +225,7 @@ observation_value = Table(
     Column("year", Integer, nullable=False),
     Column("breakdown_id", Integer, ForeignKey("obs_breakdown.id"), nullable=False),
     Column("value", Float, nullable=False),
-    Column("unit", String(64), nullable=False),
-    Column("nature", String(4), nullable=False),
-    Column("source", Text, nullable=False),
-    Column("footnote", Text, nullable=False),
+    Column("attributes_id", Integer, ForeignKey("obs_attributes.id"), nullable=False),
     Column("load_id", Integer, ForeignKey("load_run.id"), nullable=False),
     UniqueConstraint(*OBSERVATION_VALUE_KEY, name="uq_observation_value_key"),
 )

@@ -3,7 +3,8 @@
 Until now every observation carried its key as seven text columns (series code, area code,
 year, sex, age, location, breakdown) under a unique index on all seven and an index on
 (area, series): most of a bulk load's time went into keeping those two text indexes.  From
-here the codes are stored once, in ``obs_series``, ``obs_area`` and ``obs_breakdown``, and an
+here the codes are stored once, in ``obs_series``, ``obs_area`` and ``obs_breakdown``, the
+attributes (unit, nature, source, footnote) once per combination in ``obs_attributes``, and an
 observation is a row of ``observation_value`` keyed by four integers.  The view
 ``observation`` joins them back, with the same columns as the old table, so reading code does
 not change.  Observation ids are kept (revisions refer to them).
@@ -27,14 +28,23 @@ _VALUE_COLUMNS = ("value", "unit", "nature", "source", "footnote", "load_id")
 _VIEW = (
     "CREATE VIEW observation AS SELECT v.id AS id, s.code AS series_code, a.code AS area_code, "
     "v.year AS year, b.sex AS sex, b.age AS age, b.location AS location, "
-    "b.breakdown AS breakdown, v.value AS value, v.unit AS unit, v.nature AS nature, "
-    "v.source AS source, v.footnote AS footnote, v.load_id AS load_id "
+    "b.breakdown AS breakdown, v.value AS value, t.unit AS unit, t.nature AS nature, "
+    "t.source AS source, t.footnote AS footnote, v.load_id AS load_id "
     "FROM observation_value v "
     "JOIN obs_series s ON s.id = v.series_id "
     "JOIN obs_area a ON a.id = v.area_id "
-    "JOIN obs_breakdown b ON b.id = v.breakdown_id"
+    "JOIN obs_breakdown b ON b.id = v.breakdown_id "
+    "JOIN obs_attributes t ON t.id = v.attributes_id"
 )
 _CHANGED = ("value", "unit", "nature", "source", "footnote")
+_NEW_CHANGED = ("value", "attributes_id")
+# the old row with its attributes, as observation_revision keeps them
+_NEW_REVISION_INSERT = (
+    "INSERT INTO observation_revision (observation_id, value, unit, nature, source, footnote, "
+    "load_id, replaced_at, replaced_by_load) SELECT OLD.id, OLD.value, t.unit, t.nature, "
+    "t.source, t.footnote, OLD.load_id, CURRENT_TIMESTAMP, NEW.load_id "
+    "FROM obs_attributes t WHERE t.id = OLD.attributes_id"
+)
 _REVISION_INSERT = (
     "INSERT INTO observation_revision (observation_id, value, unit, nature, source, footnote, "
     "load_id, replaced_at, replaced_by_load) VALUES (OLD.id, OLD.value, OLD.unit, OLD.nature, "
@@ -50,12 +60,14 @@ def _dialect() -> str:
 
 def _create_revision_trigger(table: str) -> None:
     """Keep every replaced value: the old row goes to observation_revision before an update."""
+    changed = _NEW_CHANGED if table == "observation_value" else _CHANGED
+    keep = _NEW_REVISION_INSERT if table == "observation_value" else _REVISION_INSERT
     if _dialect() == "postgresql":
-        old = ", ".join(f"OLD.{c}" for c in _CHANGED)
-        new = ", ".join(f"NEW.{c}" for c in _CHANGED)
+        old = ", ".join(f"OLD.{c}" for c in changed)
+        new = ", ".join(f"NEW.{c}" for c in changed)
         op.execute(
             "CREATE FUNCTION observation_keep_revision() RETURNS trigger AS $$ BEGIN "
-            f"IF ({old}) IS DISTINCT FROM ({new}) THEN {_REVISION_INSERT}; END IF; "
+            f"IF ({old}) IS DISTINCT FROM ({new}) THEN {keep}; END IF; "
             "RETURN NEW; END $$ LANGUAGE plpgsql"
         )
         op.execute(
@@ -63,10 +75,10 @@ def _create_revision_trigger(table: str) -> None:
             "FOR EACH ROW EXECUTE FUNCTION observation_keep_revision()"
         )
     else:
-        differs = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in _CHANGED)
+        differs = " OR ".join(f"OLD.{c} IS NOT NEW.{c}" for c in changed)
         op.execute(
             f"CREATE TRIGGER observation_keep_revision BEFORE UPDATE ON {table} "
-            f"FOR EACH ROW WHEN {differs} BEGIN {_REVISION_INSERT}; END"
+            f"FOR EACH ROW WHEN {differs} BEGIN {keep}; END"
         )
 
 
@@ -120,6 +132,16 @@ def upgrade() -> None:
         sa.UniqueConstraint("sex", "age", "location", "breakdown", name="uq_obs_breakdown_key"),
     )
     op.create_table(
+        "obs_attributes",
+        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
+        sa.Column("unit", sa.String(length=64), nullable=False),
+        sa.Column("nature", sa.String(length=4), nullable=False),
+        sa.Column("source", sa.Text(), nullable=False),
+        sa.Column("footnote", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_obs_attributes")),
+        sa.UniqueConstraint("unit", "nature", "source", "footnote", name="uq_obs_attributes_key"),
+    )
+    op.create_table(
         "observation_value",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("series_id", sa.Integer(), nullable=False),
@@ -127,13 +149,15 @@ def upgrade() -> None:
         sa.Column("year", sa.Integer(), nullable=False),
         sa.Column("breakdown_id", sa.Integer(), nullable=False),
         sa.Column("value", sa.Float(), nullable=False),
-        sa.Column("unit", sa.String(length=64), nullable=False),
-        sa.Column("nature", sa.String(length=4), nullable=False),
-        sa.Column("source", sa.Text(), nullable=False),
-        sa.Column("footnote", sa.Text(), nullable=False),
+        sa.Column("attributes_id", sa.Integer(), nullable=False),
         sa.Column("load_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["area_id"], ["obs_area.id"], name=op.f("fk_observation_value_area_id_obs_area")
+        ),
+        sa.ForeignKeyConstraint(
+            ["attributes_id"],
+            ["obs_attributes.id"],
+            name=op.f("fk_observation_value_attributes_id_obs_attributes"),
         ),
         sa.ForeignKeyConstraint(
             ["breakdown_id"],
@@ -168,16 +192,22 @@ def upgrade() -> None:
         "SELECT DISTINCT sex, age, location, breakdown FROM observation "
         "ORDER BY sex, age, location, breakdown"
     )
-    values = ", ".join(f"o.{c}" for c in _VALUE_COLUMNS)
     op.execute(
-        "INSERT INTO observation_value (id, series_id, area_id, year, breakdown_id, "
-        f"{', '.join(_VALUE_COLUMNS)}) SELECT o.id, s.id, a.id, o.year, b.id, {values} "
+        "INSERT INTO obs_attributes (unit, nature, source, footnote) "
+        "SELECT DISTINCT unit, nature, source, footnote FROM observation "
+        "ORDER BY unit, nature, source, footnote"
+    )
+    op.execute(
+        "INSERT INTO observation_value (id, series_id, area_id, year, breakdown_id, value, "
+        "attributes_id, load_id) SELECT o.id, s.id, a.id, o.year, b.id, o.value, t.id, o.load_id "
         "FROM observation o JOIN obs_series s ON s.code = o.series_code "
         "JOIN obs_area a ON a.code = o.area_code "
         "JOIN obs_breakdown b ON b.sex = o.sex AND b.age = o.age AND b.location = o.location "
-        "AND b.breakdown = o.breakdown ORDER BY o.id"
+        "AND b.breakdown = o.breakdown "
+        "JOIN obs_attributes t ON t.unit = o.unit AND t.nature = o.nature "
+        "AND t.source = o.source AND t.footnote = o.footnote ORDER BY o.id"
     )
-    for table in ("obs_series", "obs_area", "obs_breakdown", "observation_value"):
+    for table in ("obs_series", "obs_area", "obs_breakdown", "obs_attributes", "observation_value"):
         _restart_sequence(table)
 
     _drop_revision_trigger("observation")
@@ -230,18 +260,20 @@ def downgrade() -> None:
         ),
     )
     op.create_index("ix_observation_area_series", "observation", ["area_code", "series_code"])
-    values = ", ".join(f"v.{c}" for c in _VALUE_COLUMNS)
     op.execute(
         "INSERT INTO observation (id, series_code, area_code, year, sex, age, location, "
         f"breakdown, {', '.join(_VALUE_COLUMNS)}) SELECT v.id, s.code, a.code, v.year, b.sex, "
-        f"b.age, b.location, b.breakdown, {values} FROM observation_value v "
+        "b.age, b.location, b.breakdown, v.value, t.unit, t.nature, t.source, t.footnote, "
+        "v.load_id FROM observation_value v "
         "JOIN obs_series s ON s.id = v.series_id JOIN obs_area a ON a.id = v.area_id "
-        "JOIN obs_breakdown b ON b.id = v.breakdown_id ORDER BY v.id"
+        "JOIN obs_breakdown b ON b.id = v.breakdown_id "
+        "JOIN obs_attributes t ON t.id = v.attributes_id ORDER BY v.id"
     )
     _restart_sequence("observation")
     _point_revisions_at("observation", _NEW_FK, _OLD_FK)
     op.drop_index("ix_observation_value_area_series", table_name="observation_value")
     op.drop_table("observation_value")
+    op.drop_table("obs_attributes")
     op.drop_table("obs_breakdown")
     op.drop_table("obs_area")
     op.drop_table("obs_series")
