@@ -30,7 +30,7 @@ def _snapshot(engine: Engine) -> list[tuple]:  # type: ignore[type-arg]
             for table in ("obs_series", "obs_area", "obs_breakdown")
             for row in c.execute(text(f"SELECT * FROM {table} ORDER BY id")).all()
         ]
-    return [tuple(r) for r in obs + rev + runs + keys]
+    return [tuple(r) for r in [*obs, *rev, *runs, *keys]]
 
 
 def test_load_real_rows_and_read_back(engine: Engine) -> None:
@@ -203,3 +203,49 @@ def test_an_error_while_reading_rolls_back_and_stops_the_reader(
     assert calls["n"] == 2
     assert _snapshot(engine) == before  # the first chunk's update was rolled back
     assert not [t for t in threading.enumerate() if t.name == "urbanagenda-load-reader"]
+
+
+@pytest.mark.postgres
+def test_a_load_waits_for_another_adding_the_same_attributes_and_goes_through(
+    pg_engine: Engine,
+) -> None:
+    import threading
+
+    attributes = {
+        "unit": "PT",
+        "nature": "G",
+        "source": "UN SDG Global Database (UN-Habitat)",
+        "footnote": "",
+    }
+    done: dict[str, object] = {}
+    with pg_engine.connect() as other:
+        # another load has added the attributes of nga_slum.csv's slum rows, not committed
+        other.execute(s.obs_attributes.insert().values(attributes))
+
+        def load() -> None:
+            try:
+                done["result"] = load_files(pg_engine, [TIDY / "nga_slum.csv"])
+            except Exception as exc:  # pragma: no cover - shown by the assertion below
+                done["error"] = exc
+
+        worker = threading.Thread(target=load)
+        worker.start()
+        worker.join(timeout=3)
+        assert worker.is_alive()  # waiting for the other transaction
+        other.commit()
+    worker.join(timeout=60)
+    assert "error" not in done, done.get("error")
+    assert done["result"].inserted == 6  # type: ignore[attr-defined]
+    with pg_engine.connect() as c:
+        ids = c.execute(
+            select(s.obs_attributes.c.id).where(
+                *(s.obs_attributes.c[k] == v for k, v in attributes.items())
+            )
+        ).all()
+        assert len(ids) == 1
+        used = c.execute(
+            select(func.count())
+            .select_from(s.observation_value)
+            .where(s.observation_value.c.attributes_id == ids[0][0])
+        ).scalar_one()
+    assert used == 3  # the three slum rows point at the row the other load committed

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from itertools import chain
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -223,6 +223,17 @@ def _known(
     }
 
 
+def _insert_new(conn: Connection, table: Table) -> Any:
+    """An INSERT into a key table that skips keys already there (also those another load
+    commits while this one waits for it), so that concurrent loads meeting the same new
+    code or attributes both go through."""
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert  # type: ignore[assignment]
+    return dialect_insert(table).on_conflict_do_nothing()
+
+
 class _Ids:
     """The integer ids of one kind of key: series codes, area codes or breakdowns.
 
@@ -273,12 +284,11 @@ class _Ids:
         if new:
             keys = [self.pending[i] for i in new]
             if len(self.cols) == 1:
-                conn.execute(insert(self.table), [{self.cols[0]: k} for k in keys])
+                values = [{self.cols[0]: k} for k in keys]
             else:
-                conn.execute(
-                    insert(self.table),
-                    [dict(zip(self.cols, k, strict=True)) for k in keys],  # type: ignore[call-overload]
-                )
+                values = [dict(zip(self.cols, k, strict=True)) for k in keys]  # type: ignore[call-overload]
+            # another load may be adding the same key right now: its row is the one to use
+            conn.execute(_insert_new(conn, self.table), values)
             columns = tuple(self.table.c[c] for c in self.cols)
             stored: dict[object, int] = {}
             for start in range(0, len(keys), 200):
@@ -307,7 +317,9 @@ class _Keys:
         if register:
             for table, source in ((s.obs_series, s.series), (s.obs_area, s.area)):
                 missing = select(source.c.code).where(source.c.code.not_in(select(table.c.code)))
-                conn.execute(insert(table).from_select(["code"], missing.order_by(source.c.code)))
+                conn.execute(
+                    _insert_new(conn, table).from_select(["code"], missing.order_by(source.c.code))
+                )
         self.series = _Ids(conn, s.obs_series, ("code",))
         self.area = _Ids(conn, s.obs_area, ("code",))
         self.breakdown = _Ids(conn, s.obs_breakdown, _BREAKDOWN)
