@@ -179,7 +179,7 @@ _ATTRIBUTES = ("unit", "nature", "source", "footnote")
 
 @dataclass
 class _Rows:
-    """A chunk's rows as the store keeps them: integer keys, in the order of the key."""
+    """A chunk's rows as the store keeps them: ids for the codes, breakdown and attributes."""
 
     series_id: np.ndarray
     area_id: np.ndarray
@@ -234,8 +234,19 @@ def _insert_new(conn: Connection, table: Table) -> Any:
     return dialect_insert(table).on_conflict_do_nothing()
 
 
+def _replace_provisional(ids: np.ndarray, new_id: Callable[[int], int]) -> np.ndarray:
+    """``ids`` with each provisional (negative) id ``i`` replaced by ``new_id(i)``."""
+    neg = ids < 0
+    provisional = np.unique(ids[neg]).tolist()
+    lookup = np.zeros(-min(provisional) + 1, dtype=np.int64)
+    for i in provisional:
+        lookup[-i] = new_id(i)
+    return np.where(neg, lookup[np.where(neg, -ids, 0)], ids)
+
+
 class _Ids:
-    """The integer ids of one kind of key: series codes, area codes or breakdowns.
+    """The integer ids of one kind of key: series codes, area codes, breakdowns or
+    attribute combinations.
 
     The reading thread numbers keys it meets for the first time with provisional negative
     ids (always the same one for the same key, so duplicate keys are found across chunks);
@@ -264,15 +275,10 @@ class _Ids:
     def stored(self, ids: np.ndarray) -> np.ndarray:
         """The ids with provisional ones the writer has stored already replaced (reading
         thread); provisional ones it has not seen stay."""
-        neg = ids < 0
-        if not neg.any():
+        if not (ids < 0).any():
             return ids
         real = self.real.copy()  # the writer may be adding to it
-        provisional = np.unique(ids[neg])
-        lookup = np.zeros(-int(provisional.min()) + 1, dtype=np.int64)
-        for i in provisional.tolist():
-            lookup[-i] = real.get(i, i)
-        return np.where(neg, lookup[np.where(neg, -ids, 0)], ids)
+        return _replace_provisional(ids, lambda i: real.get(i, i))
 
     def resolve(self, conn: Connection, ids: np.ndarray) -> np.ndarray | None:
         """The ids with provisional ones replaced (writing thread); None when there are none."""
@@ -297,20 +303,17 @@ class _Ids:
                 stored.update(_known(conn, self.table, self.cols, cond))
             for i, k in zip(new, keys, strict=True):
                 self.real[i] = stored[k]
-        lookup = np.zeros(-min(provisional) + 1, dtype=np.int64)
-        for i in provisional:
-            lookup[-i] = self.real[i]
-        return np.where(neg, lookup[np.where(neg, -ids, 0)], ids)
+        return _replace_provisional(ids, self.real.__getitem__)
 
 
 class _Keys:
-    """Integer ids for a load's series codes, area codes and breakdowns.
+    """Integer ids for a load's series codes, area codes, breakdowns and attributes.
 
     The key tables stay small (series and areas are bounded by the reference tables,
-    breakdowns by the distinct combinations a store has), so their ids are held in memory
-    for the whole load.  When the load writes, every series and area code of the reference
-    tables gets an id first, in the load's transaction, so that only new breakdowns are left
-    for the writing thread to insert.
+    breakdowns and attributes by the distinct combinations a store has), so their ids are
+    held in memory for the whole load.  When the load writes, every series and area code of
+    the reference tables gets an id first, in the load's transaction, so that only new
+    breakdowns and attribute combinations are left for the writing thread to insert.
     """
 
     def __init__(self, conn: Connection, *, register: bool) -> None:
