@@ -249,3 +249,85 @@ def test_a_load_waits_for_another_adding_the_same_attributes_and_goes_through(
             .where(s.observation_value.c.attributes_id == ids[0][0])
         ).scalar_one()
     assert used == 3  # the three slum rows point at the row the other load committed
+
+
+def _area_index(engine: Engine) -> list[tuple]:  # type: ignore[type-arg]
+    """The table's indexes and trigger as SQLite holds them (name, SQL)."""
+    with engine.connect() as c:
+        return sorted(
+            tuple(r)
+            for r in c.execute(
+                text("SELECT name, sql FROM sqlite_master WHERE tbl_name = 'observation_value'")
+            )
+        )
+
+
+def test_a_large_sqlite_load_builds_the_area_index_again_and_a_rejected_one_keeps_it(
+    sqlite_engine: Engine, monkeypatch: pytest.MonkeyPatch, digest
+) -> None:
+    from urbanagenda.store import load as load_module
+
+    indexes = _area_index(sqlite_engine)
+    assert ("ix_observation_value_area_series",) in [r[:1] for r in indexes]
+    dropped: list[int] = []
+    real_wrote = load_module._AreaIndex.wrote
+
+    def wrote(self, rows: int) -> None:  # type: ignore[no-untyped-def]
+        real_wrote(self, rows)
+        dropped.append(self.dropped)
+
+    monkeypatch.setattr(load_module._AreaIndex, "wrote", wrote)
+    monkeypatch.setattr(load_module, "_REBUILD_INDEX_ROWS", 2)
+    # an empty store: dropped after the first chunk of two rows, built again before commit
+    result = load_files(sqlite_engine, [TIDY / "nga_slum.csv"], chunk_rows=2)
+    assert dropped == [True, True, True] and result.inserted == 6
+    assert _area_index(sqlite_engine) == indexes
+    with sqlite_engine.connect() as c:
+        plan = c.execute(
+            text("EXPLAIN QUERY PLAN SELECT value FROM observation_value WHERE area_id = 1")
+        ).all()
+    assert "ix_observation_value_area_series" in str(plan)
+    by_area = query.read_observations(sqlite_engine, areas=["566"])
+    rows = [line.split(",") for line in (TIDY / "nga_slum.csv").read_text().splitlines()[1:]]
+    expected = sorted((r[0], int(r[2]), float(r[3])) for r in rows if r[1] in ("566", "NGA"))
+    got = sorted(zip(by_area["series_code"], by_area["year"], by_area["value"], strict=True))
+    assert len(expected) == 4 and got == expected
+
+    # a store of 6 rows: a 2-row load stays below them and keeps the index row by row
+    dropped.clear()
+    load_files(sqlite_engine, [TIDY / "nga_slum_revised.csv"])
+    assert dropped == [False]
+
+    # the index is dropped, then a later file is rejected: all of it rolls back
+    path = Path(sqlite_engine.url.database or "")
+    sqlite_engine.dispose()
+    before = digest(path)
+    dropped.clear()
+    with pytest.raises(ValidationFailed):
+        load_files(sqlite_engine, [TIDY / "nga_slum.csv", TIDY / "bad_rows.csv"])
+    sqlite_engine.dispose()
+    assert dropped == [True]  # the first file's 6 rows went through, then the second failed
+    assert digest(path) == before
+    assert _area_index(sqlite_engine) == indexes
+
+
+def test_empty_sources_take_the_file_name_also_where_it_is_a_source_already(
+    engine: Engine, tmp_path: Path
+) -> None:
+    named = tmp_path / "survey.csv"
+    named.write_text(
+        "series_code,area_code,year,value,unit,location,source\n"
+        "EN_LND_SLUM,566,2000,74.1,PERCENT,U,\n"
+        "EN_LND_SLUM,566,2010,61.5,PERCENT,U,survey.csv\n"
+        "EN_LND_SLUM,566,2020,49.0,PERCENT,U,Census office\n"
+    )
+    load_files(engine, [named])
+    frame = query.read_observations(engine, series=["EN_LND_SLUM"], areas=["566"])
+    assert frame.sort_values("year")["source"].tolist() == [
+        "survey.csv",
+        "survey.csv",
+        "Census office",
+    ]
+    with engine.connect() as c:
+        sources = c.execute(text("SELECT source FROM obs_attributes ORDER BY source")).all()
+    assert [r[0] for r in sources] == ["Census office", "survey.csv"]

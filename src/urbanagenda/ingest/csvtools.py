@@ -80,7 +80,8 @@ def read_header(path: Path) -> list[str]:
 
 
 def stream_csv(path: Path, *, chunk_rows: int = 200_000) -> Iterator[tuple[pd.DataFrame, int]]:
-    """Yield (frame of text columns, 1-based file line of the frame's first row).
+    """Yield (frame of text columns, 1-based file line of the frame's first row), in frames
+    of ``chunk_rows`` rows (the last one may be shorter).
 
     Raises ``ValueError`` with a located message for malformed CSV or bad UTF-8.
     Line numbers assume no line breaks inside quoted fields.
@@ -88,7 +89,7 @@ def stream_csv(path: Path, *, chunk_rows: int = 200_000) -> Iterator[tuple[pd.Da
     header = read_header(path)
     # Arrow's streaming reader parses several blocks ahead of the consumer: small blocks keep
     # that read-ahead, and so the memory of a load, small (chunks are put together below)
-    read_opts = pacsv.ReadOptions(block_size=1 << 21, use_threads=True)
+    read_opts = pacsv.ReadOptions(block_size=1 << 20, use_threads=True)
     convert = pacsv.ConvertOptions(
         column_types={name: pa.string() for name in header},
         strings_can_be_null=False,
@@ -98,22 +99,26 @@ def stream_csv(path: Path, *, chunk_rows: int = 200_000) -> Iterator[tuple[pd.Da
     reader = pacsv.open_csv(
         path, read_options=read_opts, parse_options=parse, convert_options=convert
     )
+    names = [str(c).strip() for c in reader.schema.names]
     line = 2
-    pending: list[pd.DataFrame] = []
+    pending: list[pa.RecordBatch] = []
     pending_rows = 0
     for batch in reader:
-        frame = batch.to_pandas()
-        frame.columns = [str(c).strip() for c in frame.columns]
-        pending.append(frame)
-        pending_rows += len(frame)
-        if pending_rows >= chunk_rows:
-            out = pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0]
-            yield out, line
-            line += len(out)
-            pending, pending_rows = [], 0
-    if pending:
-        out = pd.concat(pending, ignore_index=True) if len(pending) > 1 else pending[0]
-        yield out, line
+        pending.append(batch)
+        pending_rows += batch.num_rows
+        while pending_rows >= chunk_rows:
+            table = pa.Table.from_batches(pending)
+            yield _frame(table.slice(0, chunk_rows), names), line
+            line += chunk_rows
+            rest = table.slice(chunk_rows)
+            pending, pending_rows = rest.to_batches(), rest.num_rows
+    if pending_rows:
+        yield _frame(pa.Table.from_batches(pending), names), line
+
+
+def _frame(table: pa.Table, names: list[str]) -> pd.DataFrame:
+    """The rows as a frame; its text columns keep Arrow's buffers (slices, no copy)."""
+    return table.rename_columns(names).to_pandas()
 
 
 def arrow_error_issue(path: Path, exc: Exception) -> Issue:

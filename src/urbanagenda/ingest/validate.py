@@ -6,7 +6,9 @@ has an issue (see :mod:`urbanagenda.store.load`).
 
 Code columns hold few distinct values (a 2-million-row SDG file has some dozens of series
 and some thousands of areas), so each text column is factorised once and every check runs
-on its distinct values; the per-row results are then picked out by code.
+on its distinct values; the per-row results are then picked out by code.  The clean frame
+keeps text columns as categoricals (codes into the distinct values), so no text object is
+made per row and the loader numbers keys from the codes.
 """
 
 from __future__ import annotations
@@ -59,9 +61,6 @@ class _Text:
     codes: np.ndarray  # one index into ``values`` per row
     values: np.ndarray  # distinct texts (object array of str); may repeat after a change
 
-    def rows(self) -> np.ndarray:
-        return self.values[self.codes]
-
     def at(self, i: int) -> object:
         return self.values[self.codes[i]]
 
@@ -75,10 +74,19 @@ class _Text:
     def replaced(self, values: pd.Series | np.ndarray) -> _Text:
         return _Text(self.codes, np.asarray(values, dtype=object))
 
+    def categorical(self) -> pd.Categorical:
+        """The column as a categorical: no text object per row, and the codes stay for
+        whoever numbers the keys next (the store's loader)."""
+        codes, distinct = pd.factorize(self.values)  # values may repeat after a change
+        return pd.Categorical.from_codes(codes[self.codes], categories=pd.Index(distinct))
+
 
 def _text(frame: pd.DataFrame, col: str) -> _Text:
     """The column as stripped text, missing cells as ``""``."""
-    codes, uniques = pd.factorize(frame[col].astype("string"))
+    column = frame[col]
+    if not isinstance(column.dtype, pd.StringDtype | pd.CategoricalDtype):
+        column = column.astype("string")  # numbers, dates: as their text
+    codes, uniques = pd.factorize(column)
     values = pd.Series(uniques, dtype="string").str.strip().fillna("").to_numpy(dtype=object)
     values = np.append(values, "")  # missing cells (code -1) are the empty text
     codes = np.where(codes < 0, len(values) - 1, codes)
@@ -163,7 +171,7 @@ def validate_chunk(raw: pd.DataFrame, ref: Reference, *, file: str, report: Repo
         frame["_row"] = np.arange(2, len(frame) + 2)
     n = len(frame)
     bad = np.zeros(n, dtype=bool)
-    out: dict[str, np.ndarray] = {}
+    out: dict[str, np.ndarray | _Text] = {}
     overflow = report.overflow
 
     # series
@@ -184,7 +192,7 @@ def validate_chunk(raw: pd.DataFrame, ref: Reference, *, file: str, report: Repo
         fix="correct the code, or add the series to the catalogue first",
     )
     bad |= m
-    out["series_code"] = series.rows()
+    out["series_code"] = series
 
     # area
     raw_area = _text(frame, "area_code")
@@ -203,7 +211,7 @@ def validate_chunk(raw: pd.DataFrame, ref: Reference, *, file: str, report: Repo
         fix="use a code listed by `urbanagenda areas`",
     )
     bad |= m
-    out["area_code"] = raw_area.per_row(area.fillna("").to_numpy(dtype=object))
+    out["area_code"] = raw_area.replaced(area.fillna("").to_numpy(dtype=object))
 
     # year
     year_text = _text(frame, "year")
@@ -278,7 +286,7 @@ def validate_chunk(raw: pd.DataFrame, ref: Reference, *, file: str, report: Repo
         else:
             t = _Text(np.zeros(n, dtype=np.intp), np.array([OPTIONAL_DEFAULTS[col]], dtype=object))
         optional[col] = t
-        out[col] = t.rows()
+        out[col] = t
     for col, allowed, cl in (
         ("sex", ref.sex_codes, "CL_SEX"),
         ("age", ref.age_codes, "CL_AGE"),
@@ -341,17 +349,18 @@ def validate_chunk(raw: pd.DataFrame, ref: Reference, *, file: str, report: Repo
                 )
             )
         bad |= m
-        out["unit"] = unit.fillna("").to_numpy(dtype=object)[pair_codes]
+        out["unit"] = _Text(pair_codes, unit.fillna("").to_numpy(dtype=object))
     else:
-        out["unit"] = series.per_row(declared_by_series.fillna("").to_numpy(dtype=object))
+        out["unit"] = series.replaced(declared_by_series.fillna("").to_numpy(dtype=object))
 
-    columns = {c: pd.Series(out[c], dtype=_DTYPE.get(c, object), copy=False) for c in COLUMNS}
+    # text columns come back as categoricals, numbers as numbers
+    columns = {
+        c: pd.Series(v.categorical() if isinstance(v := out[c], _Text) else v, copy=False)
+        for c in COLUMNS
+    }
     clean = pd.DataFrame(columns, copy=False)
     clean["_row"] = frame["_row"].to_numpy()
-    clean["_sheet"] = frame["_sheet"].to_numpy() if "_sheet" in frame else ""
+    clean["_sheet"] = frame["_sheet"].array if "_sheet" in frame else ""
     report.extend(issues)
     report.rows_read += n
     return clean[~bad] if bad.any() else clean
-
-
-_DTYPE = {"year": "int64", "value": "float64"}
