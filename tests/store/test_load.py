@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import Engine, func, select, text
 
@@ -331,3 +332,65 @@ def test_empty_sources_take_the_file_name_also_where_it_is_a_source_already(
     with engine.connect() as c:
         sources = c.execute(text("SELECT source FROM obs_attributes ORDER BY source")).all()
     assert [r[0] for r in sources] == ["Census office", "survey.csv"]
+
+
+def test_repeated_keys_are_each_reported_once_in_load_order_naming_the_row_before(
+    sqlite_engine: Engine, tmp_path: Path
+) -> None:
+    header = "series_code,area_code,year,value,unit,location"
+    rows = [f"EN_LND_SLUM,566,{y},{y - 1990}.5,PERCENT,U" for y in range(2000, 2010)]
+    first = tmp_path / "first.csv"
+    first.write_text("\n".join([header, *rows]) + "\n")
+    # the second file repeats row 3 of the first (2001) twice and its own row 2 (2020) once
+    second = tmp_path / "second.csv"
+    second.write_text(
+        "\n".join(
+            [
+                header,
+                "EN_LND_SLUM,566,2020,1,PERCENT,U",
+                rows[1],
+                "EN_LND_SLUM,566,2021,1,PERCENT,U",
+                "EN_LND_SLUM,566,2020,2,PERCENT,U",
+                rows[1].replace(".5,", ".7,"),
+            ]
+        )
+        + "\n"
+    )
+    with pytest.raises(ValidationFailed) as info:
+        load_files(sqlite_engine, [first, second], chunk_rows=3)
+    dups = [i for i in info.value.report.issues if i.code == "duplicate-key"]
+    assert [(Path(i.file or "").name, i.row) for i in dups] == [
+        ("second.csv", 3),
+        ("second.csv", 5),
+        ("second.csv", 6),
+    ]
+    assert [i.message.rsplit(" of ", 1)[1] for i in dups] == [
+        f"{first} row 3.",
+        f"{second} row 2.",
+        f"{second} row 3.",
+    ]
+    assert _count(sqlite_engine) == 0
+
+
+def test_the_duplicate_check_finds_repeats_in_every_part_of_the_hash_space() -> None:
+    from urbanagenda.store import load as load_module
+
+    dedup = load_module._Dedup()
+    rng = np.random.default_rng(7)
+    chunks = [rng.integers(0, 2**63, size=1000, dtype=np.uint64) * 2 + 1 for _ in range(3)]
+    repeat = np.array([c[5] for c in chunks] + [np.uint64(2**64 - 1), np.uint64(0)])
+    chunks.append(np.concatenate([repeat, repeat[-2:]]))  # the last two within the chunk
+    for n, h in enumerate(chunks):
+        dedup.hashes.append(h)
+        dedup.where.append((f"f{n}", "", 2))
+    found = dedup._repeated()
+    assert sorted(found.tolist()) == sorted([*repeat[:3].tolist(), 0, 2**64 - 1])
+    issues, count = dedup.issues()
+    assert count == 5
+    assert [(i.file, i.row) for i in issues] == [
+        ("f3", 2),
+        ("f3", 3),
+        ("f3", 4),
+        ("f3", 7),
+        ("f3", 8),
+    ]

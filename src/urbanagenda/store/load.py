@@ -97,6 +97,7 @@ class _Dedup:
 
     Memory per row is the hash alone (8 bytes): where a chunk's rows come from is kept as
     the first row number when they run on, as in a CSV file, and as arrays only otherwise.
+    The final check sorts the hashes a part at a time (a sixteenth of them each).
     """
 
     def __init__(self) -> None:
@@ -144,19 +145,45 @@ class _Dedup:
             out.append((file, sheet, row))
         return out
 
+    #: the hashes are checked in this many parts (by their top bits), so that the check
+    #: holds a sixteenth of them sorted at a time, not a sorted copy of all of them
+    PARTS = 16
+
+    def _repeated(self) -> np.ndarray:
+        """The hashes met more than once, sorted."""
+        shift = np.uint64(64 - int(np.log2(self.PARTS)))
+        found = []
+        for part in range(self.PARTS):
+            mine = np.concatenate([h[(h >> shift) == part] for h in self.hashes])
+            mine.sort()
+            same = mine[1:] == mine[:-1]
+            if same.any():
+                found.append(np.unique(mine[1:][same]))
+        return np.concatenate(found) if found else np.empty(0, dtype=np.uint64)
+
     def issues(self, limit: int = 50) -> tuple[list[Issue], int]:
+        """One issue per row repeating an earlier row's key (at most ``limit``), in load
+        order, each naming the row it repeats; and how many rows repeat one."""
         if not self.hashes:
             return [], 0
-        h = np.concatenate(self.hashes)
-        if not np.any(np.diff(np.sort(h)) == 0):
+        repeated = self._repeated()
+        if not len(repeated):
             return [], 0
-        order = np.argsort(h, kind="stable")
-        hs = h[order]
-        dup_pos = np.flatnonzero(hs[1:] == hs[:-1]) + 1
+        # where those keys are, in load order
+        starts = np.cumsum([0] + [len(h) for h in self.hashes])
+        at = [np.flatnonzero(np.isin(h, repeated)) for h in self.hashes]
+        positions = np.concatenate([idx + start for idx, start in zip(at, starts, strict=False)])
+        values = np.concatenate([h[idx] for h, idx in zip(self.hashes, at, strict=True)])
+        order = np.lexsort((positions, values))  # by key, then by place in the load
+        pos, val = positions[order], values[order]
+        later = np.flatnonzero(val[1:] == val[:-1]) + 1  # each repeat, after its previous one
+        pairs = sorted(
+            zip(pos[later - 1].tolist(), pos[later].tolist(), strict=True), key=lambda p: p[1]
+        )
         issues = []
-        for p in dup_pos[:limit]:
+        for previous, repeat in pairs[:limit]:
             (first_file, _, first_row), (file, sheet, row) = self._locate(
-                np.array([order[p - 1], order[p]])
+                np.array([previous, repeat])
             )
             issues.append(
                 Issue(
@@ -170,7 +197,7 @@ class _Dedup:
                     fix="remove one of the two rows, or tell them apart by a breakdown column",
                 )
             )
-        return issues, len(dup_pos)
+        return issues, len(later)
 
 
 _BREAKDOWN = ("sex", "age", "location", "breakdown")
@@ -478,6 +505,10 @@ def _write_postgres(
         return int(cur.rowcount)
 
 
+#: SQLite's page cache during a load, in KiB: what a load holds of the database, and what
+#: building the area index sorts in memory before it sorts in a temporary file
+_LOAD_CACHE_KIB = 32_000
+
 #: rows a SQLite load writes with the (area, series) index in place before it considers
 #: building the index again at the end instead (see :class:`_AreaIndex`)
 _REBUILD_INDEX_ROWS = 200_000
@@ -492,7 +523,8 @@ class _AreaIndex:
     ``_REBUILD_INDEX_ROWS`` rows and at least as many as the store held before, the index is
     dropped and built again, sorted in one pass, before the commit (about three times
     cheaper than keeping it row by row).  Both are in the load's transaction: a rejected or
-    failed load rolls back to the index as it was.
+    failed load rolls back to the index as it was.  The sort holds at most the load's page
+    cache in memory (``_LOAD_CACHE_KIB``), and the rest in a temporary file.
     """
 
     def __init__(self, conn: Connection) -> None:
@@ -512,6 +544,9 @@ class _AreaIndex:
 
     def restore(self) -> None:
         if self.dropped:
+            # the sort spills to a temporary file, not to memory, past the page cache's
+            # size (the load sets temp_store back when it ends)
+            self.conn.exec_driver_sql("PRAGMA temp_store=FILE")
             self.index.create(self.conn)
             self.dropped = False
 
@@ -666,10 +701,18 @@ def _run(
         raise StoreError(f"cannot open the database {engine.url!r}: {exc}") from exc
     with conn_ctx as conn:
         sqlite = conn.dialect.name == "sqlite"
+        pragmas: dict[str, object] = {}
         if sqlite:
             # codes are validated against this same snapshot; FK checks per row only cost time
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
-            conn.commit()  # end the autobegun block; the PRAGMA ran outside any transaction
+            # a bounded page cache while loading, whatever the size of the file (the engine
+            # gives connections a large one, for reading); set back afterwards
+            pragmas = {
+                name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()
+                for name in ("cache_size", "temp_store")
+            }
+            conn.exec_driver_sql(f"PRAGMA cache_size=-{_LOAD_CACHE_KIB}")
+            conn.commit()  # end the autobegun block; the PRAGMAs ran outside any transaction
         trans = conn.begin()
         try:
             ref = reference_from_store(conn)
@@ -763,6 +806,8 @@ def _run(
         finally:
             if sqlite:
                 conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+                for name, value in pragmas.items():
+                    conn.exec_driver_sql(f"PRAGMA {name}={int(value)}")  # type: ignore[call-overload]
                 conn.commit()
     return result
 
