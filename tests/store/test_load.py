@@ -88,6 +88,8 @@ def test_bad_rows_are_all_reported_with_locations_and_nothing_is_written(engine:
     assert ("non-numeric-value", 7, "value") in by_row
     assert ("wrong-unit", 8, "unit") in by_row
     assert ("missing-value", 9, "value") in by_row
+    found = {(i.code, i.row): i.found for i in report.issues}
+    assert found[("non-numeric-value", 7)] == "about 60" and found[("missing-value", 9)] == ""
     assert ("unknown-code", 10, "location") in by_row
     assert ("duplicate-key", 11, None) in by_row
     assert all(i.file == f for i in report.issues)

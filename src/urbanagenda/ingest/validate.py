@@ -239,20 +239,25 @@ def validate_chunk(raw: pd.DataFrame, ref: Reference, *, file: str, report: Repo
         value = value_raw.astype("float64").to_numpy()
         empty = np.isnan(value)
         nonnum = np.zeros(n, dtype=bool)
-        value_found = value_raw.astype("string").fillna("").to_numpy(dtype=object)
+        value_texts = value_raw
     else:
         value_text = value_raw.astype("string").str.strip().fillna("")
         value = _parse_values(value_text)
         empty = (value_text == "").to_numpy(dtype=bool)
         nonnum = np.isnan(value) & ~empty
-        value_found = value_text.to_numpy(dtype=object)
+        value_texts = value_text
+
+    def value_found(i: int) -> object:
+        """The cell's text, made for flagged rows only (not a text object per row)."""
+        return str(value_texts.iloc[i : i + 1].astype("string").fillna("").iat[0])
+
     nonnum |= np.isinf(value)
     issues += _issues_for(
         empty,
         frame,
         code="missing-value",
         column="value",
-        found=value_found.__getitem__,
+        found=value_found,
         file=file,
         suppressed=overflow,
         message="the value is empty.",
@@ -264,7 +269,7 @@ def validate_chunk(raw: pd.DataFrame, ref: Reference, *, file: str, report: Repo
         frame,
         code="non-numeric-value",
         column="value",
-        found=value_found.__getitem__,
+        found=value_found,
         file=file,
         suppressed=overflow,
         message="the value is not a number.",
