@@ -133,8 +133,12 @@ class _Dedup:
         s = np.sort(h)
         return bool(np.any(s[1:] == s[:-1]))
 
-    def _locate(self, positions: np.ndarray) -> list[tuple[str, str, int]]:
-        starts = np.cumsum([0] + [len(h) for h in self.hashes])
+    def _starts(self) -> np.ndarray:
+        """Where each chunk's rows start among all rows of the load."""
+        return np.cumsum([0] + [len(h) for h in self.hashes])
+
+    def _locate(self, positions: list[int]) -> list[tuple[str, str, int]]:
+        starts = self._starts()
         out = []
         for p in positions:
             c = int(np.searchsorted(starts, p, side="right")) - 1
@@ -170,7 +174,7 @@ class _Dedup:
         if not len(repeated):
             return [], 0
         # where those keys are, in load order
-        starts = np.cumsum([0] + [len(h) for h in self.hashes])
+        starts = self._starts()
         at = [np.flatnonzero(np.isin(h, repeated)) for h in self.hashes]
         positions = np.concatenate([idx + start for idx, start in zip(at, starts, strict=False)])
         values = np.concatenate([h[idx] for h, idx in zip(self.hashes, at, strict=True)])
@@ -180,11 +184,12 @@ class _Dedup:
         pairs = sorted(
             zip(pos[later - 1].tolist(), pos[later].tolist(), strict=True), key=lambda p: p[1]
         )
+        shown = pairs[:limit]
+        places = self._locate([p for pair in shown for p in pair])
         issues = []
-        for previous, repeat in pairs[:limit]:
-            (first_file, _, first_row), (file, sheet, row) = self._locate(
-                np.array([previous, repeat])
-            )
+        for (first_file, _, first_row), (file, sheet, row) in zip(
+            places[::2], places[1::2], strict=True
+        ):
             issues.append(
                 Issue(
                     "duplicate-key",
@@ -567,9 +572,8 @@ def write_observations(conn: Connection, frame: pd.DataFrame, load_id: int) -> i
 
 
 def _fill_empty(column: pd.Series, fill: str) -> pd.Series:
-    """The text column with empty cells set to ``fill``; a categorical stays one."""
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        return column.mask(column == "", fill)
+    """The categorical text column (as validation returns it) with empty cells set to
+    ``fill``."""
     categories = column.cat.categories
     if "" not in categories:
         return column
